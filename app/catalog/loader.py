@@ -29,13 +29,14 @@ from app.engine.catalog_types import (
     ServerSpec,
     SlidingWindowSpec,
 )
+from app.errors import UserError
 from app.paths import resources_dir
 
 PACK_FILES = {kind: f"{kind}.json" for kind in KINDS}
 MAX_PACK_BYTES = 50_000_000
 
 
-class CatalogError(ValueError):
+class CatalogError(UserError):
     """A catalog pack or entry that breaks a rule; the message names the file, entry and field."""
 
 
