@@ -35,6 +35,24 @@ def test_every_entry_has_source_and_date(kind: str, catalog: Catalog) -> None:
             assert prov["source"] and prov["as_of"], f"{kind}/{entry['id']}.{field}"
 
 
+def test_catalog_has_the_breadth_an_analyst_needs(catalog: Catalog) -> None:
+    counts = {kind: len(entries) for kind, entries in catalog.entries.items()}
+    assert counts["models"] >= 30
+    assert counts["accelerators"] >= 40
+    assert counts["quantizations"] >= 15
+    assert counts["servers"] >= 8
+    assert counts["cloud-apis"] >= 20
+    assert counts["gpu-rentals"] >= 10
+    for wanted in ("H20", "L20", "A800", "H800", "L4", "MI325X", "MI355X", "Gaudi 2", "Gaudi 3",
+                   "Ascend 910B", "Ascend 910C", "RTX 5090", "Apple M4"):
+        assert any(wanted.lower() in e["name"].lower() for e in catalog.entries["accelerators"]), wanted
+    for family in ("llama-3.1", "qwen2.5", "qwen3", "deepseek-v3", "mixtral", "gemma-2", "gemma-3",
+                   "phi-4", "glm-4", "gpt-oss", "bge-m3", "e5"):
+        assert any(family in e["id"] for e in catalog.entries["models"]), family
+    kinds = {e.get("kind") for e in catalog.entries["models"]}
+    assert {"llm", "embedding", "reranker"} <= kinds
+
+
 def test_every_calibration_model_resolves(catalog: Catalog) -> None:
     models = json.loads((CALIBRATION / "models.json").read_text())["models"]
     for model_id, config in models.items():

@@ -33,7 +33,7 @@ def test_good_entries_pass() -> None:
     [
         (("memory_gb",), -1, "memory_gb: must be greater than 0"),
         (("memory_gb",), "80", "memory_gb: must be a number"),
-        (("memory_bandwidth_tbs",), None, "memory_bandwidth_tbs: is required"),
+        (("memory_bandwidth_tbs",), 0, "memory_bandwidth_tbs: must be greater than 0"),
         (("source",), "", "source: is required"),
         (("as_of",), "May 2024", "as_of: must be a date"),
         (("id",), "Has Spaces", "id: must be"),
@@ -68,3 +68,15 @@ def test_pack_errors_name_origin_and_entry() -> None:
         parse_pack({"kind": "gpus", "entries": []}, "pack.json")
     with pytest.raises(CatalogError, match="must be a JSON object"):
         parse_pack([1, 2], "pack.json")
+
+
+def test_accelerator_without_sourced_bandwidth_is_listed_but_not_estimable() -> None:
+    from app.catalog.loader import Catalog
+
+    entry = copy.deepcopy(GOOD_ACCEL)
+    entry["memory_bandwidth_tbs"] = None
+    assert entry_errors("accelerators", entry) == []
+    catalog = Catalog({"accelerators": [entry]})
+    assert catalog.incomplete_accelerators == {"test-gpu": ["memory_bandwidth_tbs"]}
+    with pytest.raises(KeyError, match="no sourced memory_bandwidth_tbs"):
+        catalog.accelerator("Test GPU")

@@ -51,9 +51,9 @@ def test_window_lists_scenarios_and_catalog(qtbot: QtBot, ws: Workspace) -> None
     assert isinstance(catalog, CatalogView)
     assert catalog.proxy.rowCount() == len(ws.catalog.models)
     catalog.kind.setCurrentIndex(catalog.kind.findData("accelerators"))
-    assert catalog.proxy.rowCount() == len(ws.catalog.accelerators)
+    assert catalog.proxy.rowCount() == len(ws.catalog.entries["accelerators"])
     catalog.search.setText("H100")
-    assert 0 < catalog.proxy.rowCount() < len(ws.catalog.accelerators)
+    assert 0 < catalog.proxy.rowCount() < len(ws.catalog.entries["accelerators"])
     assert "no network connections" in window.status_label.text()
     assert str(ws.path) in window.status_label.text()
 
