@@ -122,6 +122,13 @@ def main() -> int:
                 pr = e["price"]
                 if pr.get("usd") is not None and (not pr.get("source") or not pr.get("as_of")):
                     errors.append(f"{tag}: price without provenance")
+                for fld in (e.get("field_sources") or {}):
+                    if fld.startswith("peak_tflops.") and fld.split(".", 1)[1] not in e["peak_tflops"]:
+                        errors.append(f"{tag}: field_sources[{fld}] names a precision with no peak_tflops value")
+            if kind == "quantizations" and e.get("scheme") == "gguf":
+                blk = e.get("block_bits_per_weight")
+                if blk is not None and (not is_num(blk) or e["bits_per_weight"] + 1e-9 < blk):
+                    errors.append(f"{tag}: file-level bits_per_weight {e['bits_per_weight']} below block rate {blk}")
     # cross references
     acc_ids = {e["id"] for e in packs["accelerators"]}
     for s in packs["servers"]:
