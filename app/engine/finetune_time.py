@@ -31,6 +31,7 @@ from app.engine.catalog_types import AcceleratorSpec, ModelSpec
 from app.engine.finetune import FinetuneSetup, finetune_memory
 from app.engine.training_memory import ArrayLike, FloatArray
 from app.engine.transformer_dims import (
+    EfficiencyDefault,
     PlanningInputError,
     attention_dims,
     compute_params,
@@ -41,14 +42,6 @@ from app.engine.transformer_dims import (
 )
 
 IntArray = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class EfficiencyDefault:
-    """A default efficiency (fraction of dense peak) with the source it rests on."""
-
-    value: float
-    source: str
 
 
 TRAINING_EFFICIENCY: dict[str, EfficiencyDefault] = {

@@ -26,6 +26,14 @@ class PlanningInputError(UserError):
     """A fine-tuning, embedding or pool input that breaks a rule; the message names the field."""
 
 
+@dataclass(frozen=True)
+class EfficiencyDefault:
+    """A default efficiency (fraction of dense peak) with the source it rests on."""
+
+    value: float
+    source: str
+
+
 LINEAR_TARGETS = ("q", "k", "v", "o", "gate", "up", "down")
 """LoRA target names (Hugging Face `q_proj`... `down_proj`; `gate`/`up`/`down` are the MLP)."""
 
