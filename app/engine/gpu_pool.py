@@ -7,8 +7,9 @@ Co-location rule, in order:
 
 1. An instance that needs more than one GPU (tensor/pipeline parallel), all of one GPU's
    compute, or more memory than a partition or a shared GPU offers gets whole GPUs.
-2. With a MIG partition scheme, each remaining instance gets the smallest profile whose memory
-   holds it and whose compute slices cover its compute share; profiles are packed first-fit
+2. With a MIG partition scheme, each remaining instance gets the smallest profile smaller than
+   the whole GPU whose usable memory holds it and whose compute slices cover its compute share
+   (an instance needing the full 7g profile gets a whole GPU); profiles are packed first-fit
    decreasing onto GPUs within the GPU's compute and memory slice counts and each profile's
    instance limit (NVIDIA MIG User Guide, "Supported MIG Profiles"). Slice counting ignores
    the guide's placement positions, which can rule out a few mixes.
@@ -160,10 +161,12 @@ def _validate(demand: WorkloadDemand) -> None:
         raise PlanningInputError(f"{where}: memory and GPU-hours must not be negative")
 
 
-def _smallest_profile(scheme: PartitionScheme, memory: float,
-                      share: float) -> PartitionProfile | None:
-    fitting = [p for p in scheme.profiles if p.memory_bytes >= memory
-               and p.compute_slices / scheme.compute_slices >= share - 1e-9]
+def _smallest_profile(scheme: PartitionScheme, memory: float, share: float,
+                      usable_fraction: float) -> PartitionProfile | None:
+    """Smallest proper partition (not the whole GPU) holding `memory` with `share` compute."""
+    fitting = [p for p in scheme.profiles if p.memory_bytes * usable_fraction >= memory
+               and p.compute_slices / scheme.compute_slices >= share - 1e-9
+               and p.compute_slices < scheme.compute_slices]
     return min(fitting, key=lambda p: (p.compute_slices, p.memory_slices), default=None)
 
 
@@ -186,7 +189,7 @@ def plan_pool(
             profile = None
             if partitions is not None and d.gpus_per_instance == 1:
                 profile = _smallest_profile(partitions, d.memory_bytes_per_instance,
-                                            d.compute_share)
+                                            d.compute_share, usable_memory_fraction)
             shared_ok = d.gpus_per_instance == 1 and d.compute_share < 1 and (
                 profile is not None if partitions is not None
                 else d.memory_bytes_per_instance <= usable)

@@ -386,3 +386,25 @@ def test_more_tokens_never_lower_time(method: str, tokens: float, extra: float,
     t = finetune_time(model, FinetuneSetup(method=method, gpus=gpus),
                       np.array([tokens, tokens + extra]), catalog.accelerator("nvidia-a100-sxm4-80gb"))
     assert t.wall_time_s[1] >= t.wall_time_s[0]
+
+
+# --- one-call plan ------------------------------------------------------------------------
+
+def test_plan_finetune_kpis(llama8b: ModelSpec, h100: AcceleratorSpec) -> None:
+    from app.engine.finetune_plan import plan_finetune
+
+    setup = FinetuneSetup(method="qlora", seq_len_tokens=2048, micro_batch=4)
+    plan = plan_finetune(llama8b, setup, 2e8, h100, usd_per_gpu_hour=2.5, deadline_hours=2.0,
+                         runs_per_month=52 / 12)
+    kpis = plan.kpis()
+    assert kpis["fits"] is True
+    assert kpis["gpus"] == kpis["gpus_for_deadline"] == plan.gpus
+    assert isinstance(kpis["wall_time_h"], float) and kpis["wall_time_h"] <= 2.0
+    assert kpis["cost_per_run_usd"] == pytest.approx(2.5 * float(plan.time.gpu_hours))
+    assert kpis["gpu_hours_per_month"] == pytest.approx(float(plan.time.gpu_hours) * 52 / 12)
+    demand = plan.pool_demand("weekly fine-tune")
+    assert demand.job_gpus == plan.gpus and demand.kind == "finetune"
+    no_price = plan_finetune(llama8b, setup, 2e8, h100).kpis()
+    assert no_price["cost_per_run_usd"] is None and "gpus_for_deadline" not in no_price
+    with pytest.raises(PlanningInputError, match="single numbers"):
+        plan_finetune(llama8b, replace(setup, gpus=np.array([1, 2])), 1e6, h100)

@@ -108,3 +108,31 @@ def test_encoder_demand_splits_high_rates() -> None:
     demand = encoder_demand("embedder", "embedding", 100.0, 2e9, 250.0)
     assert demand.instances == 4  # 250 / (100 × 0.7) = 3.57
     assert demand.compute_share == pytest.approx(250 / 70 / 4)
+
+
+def test_rag_stack_end_to_end(h100: AcceleratorSpec) -> None:
+    """LLM replicas (from the capacity engine, as numbers) + embedder + reranker + fine-tune."""
+    from app.engine.embeddings import encoder_throughput, reranker_load
+    from app.engine.finetune import FinetuneSetup
+    from app.engine.finetune_plan import plan_finetune
+
+    catalog = Catalog.shipped()
+    embedder = encoder_throughput(catalog.model("bge-m3"), h100, 64, 64)
+    rerank = reranker_load(catalog.model("bge-reranker-v2-m3"), h100, 50, 32, 256)
+    tune = plan_finetune(catalog.model("llama-3.1-8b"), FinetuneSetup(method="lora"), 5e7, h100,
+                         runs_per_month=52 / 12)
+    demands = (
+        WorkloadDemand("chat", "llm", instances=2, memory_bytes_per_instance=72e9,
+                       compute_share=0.9),
+        encoder_demand("embedder", "embedding", float(embedder.documents_per_s),
+                       float(embedder.memory_bytes), 200.0),
+        encoder_demand("reranker", "reranker", float(rerank.queries_per_s_per_gpu),
+                       float(rerank.throughput.memory_bytes), 5.0),
+        tune.pool_demand("weekly fine-tune"),
+    )
+    plan = plan_pool(demands, h100, partitions=mig_scheme(h100))
+    assert plan.gpus_whole == 2 and plan.gpus_shared >= 1
+    assert plan.gpus == plan.gpus_whole + plan.gpus_shared + plan.gpus_periodic
+    assert 0 < plan.compute_utilisation <= 1 and 0 < plan.memory_utilisation <= 1
+    assert set(plan.gpu_share_by_workload) == {"chat", "embedder", "reranker",
+                                                "weekly fine-tune"}
