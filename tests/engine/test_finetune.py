@@ -8,7 +8,6 @@ config.json), the model QLoRA's paper fine-tunes on one 48 GB GPU.
 
 from __future__ import annotations
 
-
 from dataclasses import replace
 
 import numpy as np
