@@ -28,7 +28,7 @@ from app.catalog.importers.binary import BoundedReader
 from app.catalog.importers.errors import (
     BAD_KEY_VALUE,
     MISSING_KEY,
-    ST_HEADER_NOT_JSON,
+    NOT_JSON,
     UNSUPPORTED_ARCH,
     fail,
 )
@@ -94,11 +94,11 @@ def _read_json(path: Path) -> tuple[dict[str, Any], str]:
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        fail(LABEL, ST_HEADER_NOT_JSON, detail="not UTF-8")
+        fail(LABEL, NOT_JSON, detail="not UTF-8")
     except RecursionError:
-        fail(LABEL, ST_HEADER_NOT_JSON, detail="nested too deeply")
+        fail(LABEL, NOT_JSON, detail="nested too deeply")
     except ValueError as exc:
-        fail(LABEL, ST_HEADER_NOT_JSON, detail=str(exc)[:120])
+        fail(LABEL, NOT_JSON, detail=str(exc)[:120])
     if not isinstance(data, dict):
         fail(LABEL, BAD_KEY_VALUE, key="the file", rule="a JSON object", value=type(data).__name__)
     return data, hashlib.sha256(raw).hexdigest()
