@@ -23,8 +23,7 @@ NOT_JSON = "is not valid UTF-8 JSON ({detail})"
 HEADER_TOO_LARGE = "header is larger than the {limit} MiB limit"
 
 # safetensors (format: huggingface/safetensors README and safetensors/src/tensor.rs).
-ST_NOT_JSON = "is not valid UTF-8 JSON ({detail})"
-HEADER_TOO_LARGE = "header length {length} is larger than the {limit} MB limit"
+ST_HEADER_TOO_LARGE = "header length {length} is larger than the {limit} MB limit"
 ST_HEADER_BEYOND_FILE = "header length {length} runs past the end of the file ({size} bytes)"
 ST_HEADER_NOT_JSON = "header is not valid UTF-8 JSON ({detail})"
 ST_HEADER_NOT_OBJECT = "header must be a JSON object of tensor name -> {{dtype, shape, data_offsets}}"
