@@ -401,6 +401,8 @@ class HandGguf:
         self.alignment = alignment
         self.kv: list[tuple[str, int, Any]] = []
         self.tensors: list[tuple[str, list[int], str]] = []
+        self.offsets: dict[str, int] = {}
+        self.type_ids: dict[str, int] = {}
 
     def add(self, key: str, value: Any, vtype: int | None = None) -> HandGguf:
         if vtype is None:
@@ -409,8 +411,14 @@ class HandGguf:
         self.kv.append((key, vtype, value))
         return self
 
-    def tensor(self, name: str, dims: list[int], ggml_type: str = "F16") -> HandGguf:
+    def tensor(self, name: str, dims: list[int], ggml_type: str = "F16", *,
+               offset: int | None = None, type_id: int | None = None) -> HandGguf:
+        """Add a tensor info; `offset` / `type_id` override the computed ones (for bad files)."""
         self.tensors.append((name, dims, ggml_type))
+        if offset is not None:
+            self.offsets[name] = offset
+        if type_id is not None:
+            self.type_ids[name] = type_id
         return self
 
     def tensor_bytes(self, dims: list[int], ggml_type: str) -> int:
@@ -425,8 +433,9 @@ class HandGguf:
         for name, dims, ggml_type in self.tensors:
             out += gguf_string(name) + struct.pack("<I", len(dims))
             out += b"".join(struct.pack("<Q", d) for d in dims)
-            out += struct.pack("<IQ", GGML[ggml_type][0], offset)
-            offset += self.tensor_bytes(dims, ggml_type)
+            out += struct.pack("<IQ", self.type_ids.get(name, GGML[ggml_type][0]),
+                               self.offsets.get(name, offset))
+            offset = self.offsets.get(name, offset) + self.tensor_bytes(dims, ggml_type)
             offset += -offset % self.alignment
         out += bytes(-len(out) % self.alignment)
         return out, offset
