@@ -5,7 +5,8 @@ Flat kinds are those whose entries are mostly scalars: `servers`, `quantizations
 kind given by the caller, says which kind the rows are). Cells are read as:
 
 - empty -> null;
-- text columns (ids, names, sources, dates, notes, ...) -> the text as written;
+- text columns (ids, names, sources, dates, notes, ...) -> the text as written, unless it is a
+  JSON array or object (some entries keep `notes` as a list);
 - any other column -> JSON when the cell is a JSON number, `true`/`false`/`null`, array or
   object (lists such as `engines` and objects such as `field_sources` are written that way),
   else the text.
@@ -37,14 +38,17 @@ TEXT_COLUMNS = frozenset({
 def _cell(column: str, text: str) -> Any:
     if text == "":
         return None
-    if column in TEXT_COLUMNS:
-        return text
     stripped = text.strip()
-    if stripped[:1] in "[{-0123456789" or stripped in ("true", "false", "null"):
+    structured = stripped[:1] in ("[", "{")
+    if column in TEXT_COLUMNS and not structured:
+        return text
+    if structured or stripped[:1] in "-0123456789" or stripped in ("true", "false", "null"):
         try:
-            return json.loads(stripped)
+            value = json.loads(stripped)
         except (ValueError, RecursionError):
             return text
+        if column not in TEXT_COLUMNS or isinstance(value, list | dict):
+            return value
     return text
 
 

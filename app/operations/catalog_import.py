@@ -44,7 +44,9 @@ class CatalogExport:
 
 
 def _comparable(entry: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in entry.items() if v is not None}
+    """An entry without its empty fields (null and "" mean the same: no value; a CSV cell
+    cannot tell them apart)."""
+    return {k: v for k, v in entry.items() if v is not None and v != ""}
 
 
 def _import(ws: Workspace, kind: str, entries: Sequence[dict[str, Any]]) -> CatalogChange:
@@ -58,9 +60,35 @@ def _import(ws: Workspace, kind: str, entries: Sequence[dict[str, Any]]) -> Cata
     return CatalogChange(kind, added, changed, same, tuple(entries))
 
 
+def _origin(entry: Mapping[str, Any]) -> str:
+    """The file part of a `local file: PATH (sha256 ...)` source."""
+    return str(entry.get("source", "")).split(" (sha256 of ")[0]
+
+
+def _free_id(ws: Workspace, entry: dict[str, Any]) -> str:
+    """The entry's id, or `<id>-local[-N]` when another entry (shipped, or read from other
+    files) already has it: an import never silently replaces an entry it did not create."""
+    existing = {e["id"]: e for e in catalog_store.entries(ws.db, "models")}
+    base = str(entry["id"])[:70]
+    for candidate in (entry["id"], f"{base}-local", *(f"{base}-local-{n}" for n in
+                                                      range(2, 1000))):
+        other = existing.get(candidate)
+        if other is None or _origin(other) == _origin(entry):
+            return str(candidate)
+    raise CatalogError(f"{entry['id']}: no free id; choose one with --id")
+
+
 def import_model(ws: Workspace, path: Path, entry_id: str | None = None) -> CatalogChange:
-    """Add (or replace) the `models` entry read from a model folder or GGUF file."""
-    return _import(ws, "models", [model_entry(path, entry_id)])
+    """Add the `models` entry read from a model folder or GGUF file.
+
+    Without `entry_id` the id comes from the file name; if an entry from elsewhere already uses
+    it, `-local` is appended. With `entry_id` that entry is added or replaced (a shipped entry
+    becomes a local override that can be reverted).
+    """
+    entry = model_entry(path, entry_id)
+    if entry_id is None:
+        entry["id"] = _free_id(ws, entry)
+    return _import(ws, "models", [entry])
 
 
 def read_pack_file(path: Path, kind: str | None = None) -> Pack:
