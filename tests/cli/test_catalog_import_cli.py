@@ -11,7 +11,6 @@ from app.cli import main
 from tests.catalog.model_files import (
     LLAMA_31_8B,
     MIXTRAL_8X7B,
-    dense_table,
     llama_gguf,
     mixtral_table,
     write_model,
@@ -77,7 +76,6 @@ def test_export_then_import_packs(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out.startswith("exported ")
     lines = out.read_text().splitlines()
     assert lines[0].startswith("kind,id,name,")
-    lines[1] = lines[1].replace(",", ",", 1)
     assert main([*ws, "catalog", "import", str(out)]) == 0
     assert " 0 added, 0 changed, " in capsys.readouterr().out
     pack = tmp_path / "models.json"
