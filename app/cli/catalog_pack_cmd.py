@@ -13,7 +13,7 @@ from typing import Any
 
 from app.catalog.csv_pack import FLAT_KINDS
 from app.catalog.validate import KINDS
-from app.cli.common import workspace_from
+from app.cli.common import add_workspace_option, workspace_from
 from app.operations.catalog_import import CatalogChange, export_kind, import_pack
 
 
@@ -23,11 +23,13 @@ def register_actions(actions: Any) -> None:
     importing.add_argument("file", type=Path)
     importing.add_argument("--kind", choices=FLAT_KINDS,
                            help="kind of a CSV pack's rows (when it has no kind column)")
+    add_workspace_option(importing)
     importing.set_defaults(func=run_import)
     exporting = actions.add_parser("export", help="export one kind as a pack (JSON or CSV)")
     exporting.add_argument("kind", choices=KINDS)
     exporting.add_argument("--out", type=Path, required=True,
                            help="FILE.json, or FILE.csv for " + ", ".join(FLAT_KINDS))
+    add_workspace_option(exporting)
     exporting.set_defaults(func=run_export)
 
 

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import workspace_from
+from app.cli.common import add_workspace_option, workspace_from
 from app.operations.catalog_import import CatalogChange, import_model
 
 
@@ -23,17 +23,18 @@ def register_actions(actions: Any) -> None:
     parser.add_argument("path", type=Path, help="model folder, its config.json, or a .gguf file")
     parser.add_argument("--id", dest="entry_id", metavar="ID",
                         help="catalog id (default: from the folder or file name)")
+    add_workspace_option(parser)
     parser.set_defaults(func=run_import_model)
 
 
 def describe(entry: dict[str, Any]) -> str:
     """One line saying what was read, with units."""
     arch = entry["arch"]
-    parts = [f"{entry['params_total'] / 1e9:.3f} B params"]
+    parts = [f"{entry['params_total']:,} params ({entry['params_total'] / 1e9:.2f} B)"]
     if arch.get("moe"):
         moe = arch["moe"]
-        parts.append(f"{entry['params_active'] / 1e9:.3f} B active "
-                     f"(top-{moe['experts_per_token']} of {moe['num_experts']} experts)")
+        parts.append(f"{entry['params_active']:,} active ({entry['params_active'] / 1e9:.2f} B, "
+                     f"top-{moe['experts_per_token']} of {moe['num_experts']} experts)")
     parts.append(f"{arch['layers']} layers, {arch['heads']} heads / {arch['kv_heads']} KV heads "
                  f"x {arch['head_dim']}")
     if arch.get("mla"):
@@ -45,8 +46,10 @@ def describe(entry: dict[str, Any]) -> str:
     if arch.get("max_context_tokens"):
         parts.append(f"context {arch['max_context_tokens']}")
     types = "+".join(entry.get("params_by_type") or {})
-    parts.append(f"{entry['weights_bytes'] / 1e9:.2f} GB {types} "
-                 f"({entry['measured_bits_per_weight']:.2f} bits/weight)")
+    size = entry["weights_bytes"]
+    shown = f"{size / 1e9:.2f} GB" if size >= 1e8 else f"{size / 1e6:.2f} MB"
+    parts.append(f"{shown} of {types} weights ({entry['measured_bits_per_weight']:.2f} "
+                 "bits/weight)")
     return "; ".join(parts)
 
 

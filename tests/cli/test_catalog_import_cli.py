@@ -27,10 +27,10 @@ def test_import_model_prints_what_it_read(tmp_path: Path,
                          sparse=True, shards=2)
     assert main([*_workspace(tmp_path), "catalog", "import-model", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("added models entry 'mixtral-8x7b-local' (Mixtral-8x7B): 46.703 B "
-                          "params; "
-                          "12.880 B active (top-2 of 8 experts); 32 layers, 32 heads / 8 KV")
-    assert "93.41 GB BF16 (16.00 bits/weight)" in out
+    assert out.startswith("added models entry 'mixtral-8x7b-local' (Mixtral-8x7B): "
+                          "46,702,792,704 params (46.70 B); 12,879,925,248 active (12.88 B, "
+                          "top-2 of 8 experts); 32 layers, 32 heads / 8 KV heads x 128; ")
+    assert "93.41 GB of BF16 weights (16.00 bits/weight)" in out
     assert main([*_workspace(tmp_path), "catalog", "list", "models", "--format", "json"]) == 0
     listed = {e["id"]: e for e in json.loads(capsys.readouterr().out)}
     assert listed["mixtral-8x7b-local"]["params_active"] == 12_879_925_248
@@ -39,7 +39,7 @@ def test_import_model_prints_what_it_read(tmp_path: Path,
 
 def test_import_gguf_with_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = llama_gguf().write(tmp_path / "x.gguf")
-    args = [*_workspace(tmp_path), "catalog", "import-model", str(path), "--id", "site-llama"]
+    args = ["catalog", "import-model", str(path), "--id", "site-llama", *_workspace(tmp_path)]
     assert main(args) == 0
     assert "added models entry 'site-llama' (Hand Llama)" in capsys.readouterr().out
     assert main(args) == 0
