@@ -9,6 +9,7 @@ import gguf
 import numpy as np
 import pytest
 
+from app.catalog.importers.errors import ModelFileError
 from app.catalog.importers.ggml_types import GGML_TYPES
 from app.catalog.importers.gguf import read_gguf
 from app.catalog.importers.model_entry import model_entry
@@ -208,3 +209,34 @@ def test_type_ids_in_tests_match_the_table() -> None:
     for name, (type_id, block, size) in GGML.items():
         assert (GGML_TYPES[type_id].name, GGML_TYPES[type_id].block_size,
                 GGML_TYPES[type_id].type_size) == (name, block, size)
+
+
+def _shards(tmp_path: Path, count: int = 3) -> tuple[HandGguf, list[Path]]:
+    whole = llama_gguf(layers=3)
+    names = [t[0] for t in whole.tensors]
+    per = -(-len(names) // count)
+    paths = []
+    for i in range(count):
+        part = HandGguf()
+        if i == 0:
+            part.kv = list(whole.kv)
+            part.add("split.tensors.count", len(names), 4)
+        part.add("split.no", i, 4).add("split.count", count, 4)
+        part.tensors = whole.tensors[i * per:(i + 1) * per]
+        paths.append(part.write(tmp_path / f"Big-Model-Q4_K_M-{i + 1:05d}-of-{count:05d}.gguf"))
+    return whole, paths
+
+
+def test_split_gguf_model_is_read_whole(tmp_path: Path) -> None:
+    whole, paths = _shards(tmp_path)
+    params, nbytes, _ = _expected(whole)
+    for given in (paths[0], paths[2]):
+        entry = model_entry(given)
+        assert (entry["params_total"], entry["weights_bytes"]) == (params, nbytes)
+        assert entry["id"] == "big-model-q4_k_m"
+        assert entry["file_bytes"] == sum(p.stat().st_size for p in paths)
+        assert " and 2 more shards (sha256 of headers: " in entry["source"]
+        assert entry["arch"]["tie_word_embeddings"] is False  # output.weight is in shard 3
+    paths[1].unlink()
+    with pytest.raises(ModelFileError, match="split model: shard Big-Model-Q4_K_M-00002-of-00003"):
+        model_entry(paths[0])

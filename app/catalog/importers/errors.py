@@ -47,6 +47,7 @@ GGUF_TOO_DEEP = "metadata '{key}' nests arrays deeper than {limit} levels"
 GGUF_BAD_ALIGNMENT = "general.alignment {value} must be a power of two up to {limit}"
 GGUF_BAD_TENSOR = "tensor '{name}': {rule}"
 GGUF_UNKNOWN_TYPE = "tensor '{name}' has unknown ggml type {type_id}"
+GGUF_SPLIT = "split model: {rule}"
 GGUF_WRONG_TYPE = "metadata '{key}' must be {expected}"
 
 # Architecture (config.json and GGUF metadata).

@@ -22,7 +22,8 @@ from app.catalog.importers import gguf_model, hf_weights
 from app.catalog.importers.architecture import Architecture
 from app.catalog.importers.errors import NO_WEIGHTS, NOT_A_MODEL, UNREADABLE, ModelFileError, fail
 from app.catalog.importers.ggml_types import FILE_TYPES
-from app.catalog.importers.gguf import MAGIC, read_gguf
+from app.catalog.importers.gguf import MAGIC
+from app.catalog.importers.gguf_split import read_model_gguf, split_prefix
 from app.catalog.importers.hf_config import read_config
 from app.catalog.importers.model_card import card_licence
 from app.catalog.importers.safetensors import INDEX_NAME, read_folder
@@ -128,14 +129,19 @@ def _folder_entry(folder: Path, entry_id: str | None) -> dict[str, Any]:
 
 
 def _gguf_entry(path: Path, entry_id: str | None) -> dict[str, Any]:
-    gguf = read_gguf(path)
+    gguf, paths = read_model_gguf(path)
     arch = gguf_model.architecture_from_gguf(gguf)
     weights = gguf_model.summarize(gguf)
+    stem = split_prefix(paths[0]) if len(paths) > 1 else None
+    stem = stem or path.stem
+    shards = f" and {len(paths) - 1} more shards" if len(paths) > 1 else ""
+    what = "headers" if shards else "header"
     entry = _entry(
-        entry_id=entry_id or slug(path.stem),
-        name=gguf_model.text(gguf, "general.name") or path.stem[:200], arch=arch,
-        weights=weights, as_of=_date([path]), derived=[],
-        source=f"local file: {path.resolve()} (sha256 of header: {gguf.header_sha256})")
+        entry_id=entry_id or slug(stem),
+        name=gguf_model.text(gguf, "general.name") or stem[:200], arch=arch,
+        weights=weights, as_of=_date(paths), derived=[],
+        source=f"local file: {paths[0].resolve()}{shards} (sha256 of {what}: "
+               f"{weights.fingerprint})")
     file_type = gguf.metadata.get("general.file_type")
     entry["gguf_file_type"] = FILE_TYPES.get(file_type) if isinstance(file_type, int) else None
     entry["gguf_version"] = gguf.version
