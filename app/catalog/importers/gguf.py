@@ -251,7 +251,9 @@ def read_gguf(path: Path, label: str | None = None) -> GgufFile:
         parser = _Parser(reader)
         n_tensors = reader.u64("the tensor count")
         n_keys = reader.u64("the metadata count")
-        if n_tensors > min(MAX_TENSORS, reader.remaining // 33):
+        # The smallest tensor info is 32 bytes (empty name, one dimension), the smallest
+        # metadata pair 13 (a 1-byte key, a uint8): more than fits in the file is impossible.
+        if n_tensors > min(MAX_TENSORS, reader.remaining // 32):
             fail(label, GGUF_ABSURD_COUNT, what="tensor count", count=n_tensors, size=reader.size)
         if n_keys > min(MAX_KEYS, reader.remaining // 13):
             fail(label, GGUF_ABSURD_COUNT, what="metadata count", count=n_keys, size=reader.size)
