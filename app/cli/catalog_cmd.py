@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from app.catalog.validate import KINDS
+from app.cli import catalog_pack_cmd, import_model_cmd
 from app.cli.common import workspace_from
 
 LIST_COLUMNS = ("id", "name", "source", "as_of")
@@ -21,6 +22,8 @@ def register(subparsers: Any) -> None:
     listing.add_argument("kind", choices=KINDS)
     listing.add_argument("--format", choices=("csv", "json"), default="csv")
     listing.set_defaults(func=run_list)
+    catalog_pack_cmd.register_actions(actions)
+    import_model_cmd.register_actions(actions)
 
 
 def run_list(args: argparse.Namespace) -> int:
