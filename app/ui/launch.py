@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import UserError
 from app.paths import resources_dir
+from app.ui.style import apply_style
 
 
 def load_fonts() -> str:
@@ -37,6 +39,7 @@ def make_app() -> QApplication:
     app.setApplicationName("Enclave")
     app.setOrganizationName("Enclave")
     app.setFont(QFont(load_fonts(), 10))
+    apply_style(app)
     return app
 
 
@@ -53,13 +56,34 @@ def run_gui(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, "Enclave: cannot open the workspace", str(exc))
         return 2
     window = MainWindow(workspace)
-    window.show()
     if args.smoke:
         shots = Path(args.screenshots) if args.screenshots else None
         QTimer.singleShot(0, lambda: _smoke(window, shots, app))
+    else:
+        window.restore_layout()
+    _install_excepthook(window, app, smoke=bool(args.smoke))
+    window.show()
     code = app.exec()
-    workspace.close()
+    window.workspace.close()
     return code
+
+
+def _install_excepthook(window: QWidget, app: QApplication, smoke: bool) -> None:
+    """An exception escaping a Qt slot is shown as a message, never as a traceback."""
+    from app.ui.dialogs.alerts import show_internal_error, show_message
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            app.quit()
+        elif smoke:  # CI: fail loudly, in one line
+            print(f"enclave: internal error ({exc_type.__name__}: {exc})", file=sys.stderr)
+            app.exit(1)
+        elif isinstance(exc, UserError):
+            show_message(window, "Enclave", str(exc))
+        else:
+            show_internal_error(window, "responding to that action", exc.with_traceback(tb))
+
+    sys.excepthook = hook
 
 
 def _smoke(window: object, shots: Path | None, app: QApplication) -> None:
