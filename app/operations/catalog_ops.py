@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from app.catalog.loader import CatalogError
-from app.operations.change import CATALOG, Change, Outcome
+from app.operations.change import CATALOG, CHANGED_ELSEWHERE, Change, ChangedElsewhere, Outcome
 from app.storage import catalog_store
 from app.storage.workspace import Workspace
 
@@ -23,13 +23,20 @@ NOTHING_TO_REVERT = "{kind} entry '{id}': is not a local override of a shipped e
 
 def catalog_step(ws: Workspace, kind: str, ids: Sequence[str], action: Callable[[], Any],
                  description: str) -> Outcome:
-    """Snapshot `ids`, run `action`, and return the outcome whose inverse restores them."""
+    """Snapshot `ids`, run `action`, and return the outcome whose inverse restores them.
+
+    The inverse first checks that the rows are still as `action` left them, so an undo never
+    overwrites a change made outside this history (it raises `ChangedElsewhere` instead).
+    """
     ids = tuple(dict.fromkeys(ids))
     before = catalog_store.snapshot(ws.db, kind, ids)
     action()
     ws.catalog_changed()
+    after = catalog_store.snapshot(ws.db, kind, ids)
 
     def inverse() -> Outcome:
+        if catalog_store.snapshot(ws.db, kind, ids) != after:
+            raise ChangedElsewhere(CHANGED_ELSEWHERE.format(what=f"{kind} {', '.join(ids[:3])}"))
         return catalog_step(ws, kind, ids, lambda: catalog_store.restore(ws.db, kind, before),
                             description)
 

@@ -11,6 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.errors import UserError
+
+CHANGED_ELSEWHERE = ("{what}: was changed outside this undo history (by another window or the "
+                     "command line), so it cannot be undone or redone here")
+
+
+class ChangedElsewhere(UserError):
+    """An undo/redo step found the workspace no longer as that step left it."""
+
 
 @dataclass(frozen=True)
 class Change:

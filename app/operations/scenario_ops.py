@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.operations.change import SCENARIO, Change, Outcome
+from app.operations.change import CHANGED_ELSEWHERE, SCENARIO, Change, ChangedElsewhere, Outcome
 from app.storage import scenario_store
 from app.storage.workspace import Workspace
 
@@ -23,11 +23,24 @@ def blank_scenario(name: str) -> dict[str, Any]:
 
 def scenario_step(ws: Workspace, scenario_id: int, action: Callable[[], Any],
                   description: str) -> Outcome:
-    """Snapshot one scenario, run `action`, and return the outcome whose inverse restores it."""
+    """Snapshot one scenario, run `action`, and return the outcome whose inverse restores it.
+
+    The inverse first checks that the scenario is still as `action` left it (ids are reused by
+    SQLite, timestamps change on every write), so an undo never overwrites a change made outside
+    this history; it raises `ChangedElsewhere` instead.
+    """
     before = scenario_store.snapshot(ws.db, scenario_id)
     action()
+    return _restorable(ws, scenario_id, before, description)
+
+
+def _restorable(ws: Workspace, scenario_id: int, before: scenario_store.ScenarioSnapshot | None,
+                description: str) -> Outcome:
+    after = scenario_store.snapshot(ws.db, scenario_id)
 
     def inverse() -> Outcome:
+        if scenario_store.snapshot(ws.db, scenario_id) != after:
+            raise ChangedElsewhere(CHANGED_ELSEWHERE.format(what=f"scenario #{scenario_id}"))
         return scenario_step(
             ws, scenario_id, lambda: scenario_store.restore(ws.db, scenario_id, before),
             description)
@@ -36,11 +49,7 @@ def scenario_step(ws: Workspace, scenario_id: int, action: Callable[[], Any],
 
 
 def _created(ws: Workspace, scenario_id: int, description: str) -> Outcome:
-    def inverse() -> Outcome:
-        return scenario_step(ws, scenario_id,
-                             lambda: scenario_store.restore(ws.db, scenario_id, None), description)
-
-    return Outcome(Change(SCENARIO, (str(scenario_id),), description), inverse)
+    return _restorable(ws, scenario_id, None, description)
 
 
 def create_scenario(ws: Workspace, name: str) -> Outcome:

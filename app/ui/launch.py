@@ -32,15 +32,22 @@ def load_fonts() -> str:
 
 
 def make_app() -> QApplication:
+    """The application object (created once), with Enclave's fonts and style."""
     existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        return existing
-    app = QApplication(sys.argv[:1])
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    configure_app(app)
+    return app
+
+
+def configure_app(app: QApplication) -> None:
+    """Names, shipped fonts and the style sheet; safe to call more than once."""
+    if app.property("enclaveConfigured"):
+        return
     app.setApplicationName("Enclave")
     app.setOrganizationName("Enclave")
     app.setFont(QFont(load_fonts(), 10))
     apply_style(app)
-    return app
+    app.setProperty("enclaveConfigured", True)
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """Message boxes for user errors and internal errors; never a raw traceback.
 
-Boxes are opened with `open()` (window-modal, asynchronous) rather than `exec()`, so the event
+Boxes are opened with `open()` (window-modal, asynchronous), not run in a nested loop, so the event
 loop keeps running (background tasks keep reporting) and tests can inspect and close them.
 An internal error shows a plain explanation; the technical report sits behind "Show Details…".
 """

@@ -89,6 +89,7 @@ class FieldEditor:
                 line.setPlaceholderText("empty = no sourced value")
             self.widget = line
         self.widget.setObjectName(f"field:{spec.path}")
+        self._initial = (self.text(), value)
         self.error = QLabel()
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
@@ -136,10 +137,15 @@ class FieldEditor:
             widget.setCurrentIndex(max(widget.findText(text), 0))
 
     def value(self) -> tuple[Any, str | None]:
+        """The stored value and None, or None and the rule the text breaks. Untouched text
+        gives back the original value exactly (e.g. an empty list stays a list)."""
         widget = self.widget
         if isinstance(widget, QComboBox) and not widget.isEditable():
             return widget.currentData(), None
-        return fields.parse_text(self.spec, self.text())
+        text = self.text()
+        if text == self._initial[0]:
+            return self._initial[1], None
+        return fields.parse_text(self.spec, text)
 
     def set_error(self, rule: str | None) -> None:
         self.error.setText(rule or "")
