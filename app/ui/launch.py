@@ -7,17 +7,21 @@ and exits 0; CI and the packaged build use it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import UserError
 from app.paths import resources_dir
 from app.ui.style import apply_style
+
+STARTUP_T0_ENV = "ENCLAVE_STARTUP_T0"
 
 
 def load_fonts() -> str:
@@ -63,6 +67,8 @@ def run_gui(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, "Enclave: cannot open the workspace", str(exc))
         return 2
     window = MainWindow(workspace)
+    if args.smoke and os.environ.get(STARTUP_T0_ENV):
+        _FirstPaintProbe(window, float(os.environ[STARTUP_T0_ENV]))
     if args.smoke:
         shots = Path(args.screenshots) if args.screenshots else None
         QTimer.singleShot(0, lambda: _smoke(window, shots, app))
@@ -73,6 +79,23 @@ def run_gui(args: argparse.Namespace) -> int:
     code = app.exec()
     window.workspace.close()
     return code
+
+
+class _FirstPaintProbe(QObject):
+    """For benchmarks/startup.py: print the time from launch (wall clock `t0`, set by the
+    caller just before starting the process) to the main window's first paint."""
+
+    def __init__(self, window: QWidget, t0: float) -> None:
+        super().__init__(window)
+        self._t0 = t0
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            print(f"smoke: first paint {1000 * (time.time() - self._t0):.0f} ms after launch",
+                  flush=True)
+            watched.removeEventFilter(self)
+        return False
 
 
 def _install_excepthook(window: QWidget, app: QApplication, smoke: bool) -> None:

@@ -208,8 +208,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
 
     def _remember(self, path: Path) -> None:
-        self.settings = with_recent_workspace(self.settings, path)
-        self._save_settings()
+        updated = with_recent_workspace(self.settings, path)
+        if updated != self.settings:
+            self.settings = updated
+            self._save_settings()
 
     def _save_settings(self) -> None:
         try:

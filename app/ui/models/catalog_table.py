@@ -67,11 +67,12 @@ class CatalogTableModel(QAbstractTableModel):
         self.kind = kind
         self._entries: list[dict[str, Any]] = []
         self._states: dict[str, str] = {}
+        self.columns = self._columns_of(kind)
         self.refresh()
 
-    @property
-    def columns(self) -> tuple[tuple[str, str], ...]:
-        name, *rest = KIND_COLUMNS[self.kind]
+    @staticmethod
+    def _columns_of(kind: str) -> tuple[tuple[str, str], ...]:
+        name, *rest = KIND_COLUMNS[kind]
         return (name, ("State", STATE_KEY), *rest, *PROVENANCE_COLUMNS)
 
     @property
@@ -80,6 +81,9 @@ class CatalogTableModel(QAbstractTableModel):
 
     def set_kind(self, kind: str) -> None:
         self.kind = kind
+        self.beginResetModel()
+        self.columns = self._columns_of(kind)
+        self.endResetModel()
         self.refresh()
 
     def refresh(self) -> None:

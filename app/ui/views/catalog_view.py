@@ -115,6 +115,7 @@ class CatalogView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(60)  # size columns from the first rows: fast start
         self.badges = StateBadgeDelegate(self.table)
         self.table.doubleClicked.connect(lambda _: self.edit_entry())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())

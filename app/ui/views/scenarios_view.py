@@ -85,6 +85,7 @@ class ScenariosView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(60)  # a workspace can hold thousands of scenarios
         self.table.doubleClicked.connect(lambda _: self._open_selected())
         self.table.activated.connect(lambda _: self._open_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
