@@ -84,6 +84,7 @@ class FieldEditor:
             self.widget = text_edit
         else:
             line = QLineEdit(fields.format_value(spec, value))
+            line.setCursorPosition(0)  # long values show their start
             line.setReadOnly(read_only)
             if spec.type in ("number", "integer"):
                 line.setPlaceholderText("empty = no sourced value")
@@ -296,6 +297,7 @@ class CatalogEntryDialog(QDialog):
                 extra = {k: v for k, v in prov.items() if k not in ("source", "as_of")}
                 self.add_field_source(str(path), str(prov.get("source") or ""),
                                       str(prov.get("as_of") or ""), extra)
+        self._place_source_rows()
         return group
 
     def add_field_source(self, path: str, source: str, as_of: str,
@@ -373,8 +375,9 @@ class CatalogEntryDialog(QDialog):
         self.errors = errors
         self.save_button.setEnabled(not errors and not general)
         if errors or general:
-            names = [fields.label(self.kind, p) if p in self.editors else p.split("#")[0]
-                     for p in errors]
+            order = {path: n for n, path in enumerate(self.editors)}
+            names = [self._describe(p) for p in
+                     sorted(errors, key=lambda p: order.get(p, len(order)))]
             count = messages.count_noun(len(errors) + len(general), "field")
             text = messages.ENTRY_FIX_FIELDS.format(count=count,
                                                     fields=", ".join(names + general))
@@ -385,6 +388,13 @@ class CatalogEntryDialog(QDialog):
         self.summary.setText(text)
         repolish(self.summary)
         return not errors and not general
+
+    def _describe(self, path: str) -> str:
+        """A field's label for the summary line (per-field sources say whose source)."""
+        if path.startswith("field_sources."):
+            target = path.removeprefix("field_sources.").split("#")[0]
+            return messages.FIELD_SOURCE_OF.format(field=fields.label(self.kind, target))
+        return fields.label(self.kind, path)
 
     def field_error(self, path: str) -> str:
         """The rule shown at a field ('' when it is valid)."""

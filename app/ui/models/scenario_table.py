@@ -12,7 +12,7 @@ from app.storage.workspace import Workspace
 _Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = (("Name", "name"), ("Model", "model_id"), ("Accelerator", "accelerator_id"),
-           ("Description", "description"), ("Last changed (UTC)", "updated_at"))
+           ("Last changed (UTC)", "updated_at"), ("Description", "description"))
 
 
 class ScenarioTableModel(QAbstractTableModel):

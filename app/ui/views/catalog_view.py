@@ -202,7 +202,7 @@ class CatalogView(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column) + 8, 240))
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column) + 12, 240))
         self._update_summary()
         self.detail.show_entry(kind, None)
         if self.proxy.rowCount():

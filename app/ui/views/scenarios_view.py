@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -92,11 +92,13 @@ class ScenariosView(QWidget):
 
         self.preview_title = QLabel()
         self.preview_title.setObjectName("summary")
+        self.preview_title.setWordWrap(True)
         self.preview = QPlainTextEdit()
         self.preview.setObjectName("jsonPreview")
         self.preview.setReadOnly(True)
         self.preview.setPlaceholderText(messages.SCENARIOS_EMPTY_PREVIEW)
-        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.preview.setFont(QFont("DejaVu Sans Mono", 9))
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -105,9 +107,10 @@ class ScenariosView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(side)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([680, 380])
+        splitter.setSizes([760, 300])
+        side.setMinimumWidth(280)
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -148,7 +151,7 @@ class ScenariosView(QWidget):
             count=messages.count_noun(n, "scenario")) if n else messages.SCENARIOS_EMPTY)
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 320))
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column) + 12, 320))
         self.select_id(keep)
 
     def selected_id(self) -> int | None:
