@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import UserError
 from app.paths import resources_dir
+from app.ui import messages
 from app.ui.style import apply_style
 
 STARTUP_T0_ENV = "ENCLAVE_STARTUP_T0"
@@ -64,7 +65,7 @@ def run_gui(args: argparse.Namespace) -> int:
     except UserError as exc:
         if args.smoke:
             raise
-        QMessageBox.critical(None, "Enclave: cannot open the workspace", str(exc))
+        QMessageBox.critical(None, messages.OPEN_WORKSPACE_TITLE, str(exc))
         return 2
     window = MainWindow(workspace)
     if args.smoke and os.environ.get(STARTUP_T0_ENV):
@@ -109,9 +110,9 @@ def _install_excepthook(window: QWidget, app: QApplication, smoke: bool) -> None
             print(f"enclave: internal error ({exc_type.__name__}: {exc})", file=sys.stderr)
             app.exit(1)
         elif isinstance(exc, UserError):
-            show_message(window, "Enclave", str(exc))
+            show_message(window, messages.APP_NAME, str(exc))
         else:
-            show_internal_error(window, "responding to that action", exc.with_traceback(tb))
+            show_internal_error(window, messages.DOING_AN_ACTION, exc.with_traceback(tb))
 
     sys.excepthook = hook
 

@@ -62,6 +62,10 @@ class MainWindow(QMainWindow):
         self.events = WorkspaceEvents(self)
         self.undo = WorkspaceUndo(self.events, self)
         self.undo.failed.connect(self._undo_failed)
+        self.undo.undone.connect(lambda change: self.show_status(
+            messages.STATUS_UNDONE.format(what=change.description)))
+        self.undo.redone.connect(lambda change: self.show_status(
+            messages.STATUS_REDONE.format(what=change.description)))
         self.tasks = TaskRunner(self)
         self.tasks.status_message = self.show_status
         self.resize(1280, 800)
@@ -81,7 +85,7 @@ class MainWindow(QMainWindow):
         side.setSpacing(0)
         brand = QLabel(messages.APP_NAME)
         brand.setObjectName("brand")
-        brand_sub = QLabel("LLM deployment planner")
+        brand_sub = QLabel(messages.APP_SUBTITLE)
         brand_sub.setObjectName("brandSub")
         side.addWidget(brand)
         side.addWidget(brand_sub)
@@ -283,14 +287,14 @@ class MainWindow(QMainWindow):
                    else user_data_dir())
 
     def ask_open_workspace(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open workspace", self._start_folder(),
+        name, _ = QFileDialog.getOpenFileName(self, messages.OPEN_DIALOG_TITLE, self._start_folder(),
                                               messages.WORKSPACE_FILE_FILTER)
         if name:
             self.open_workspace_path(Path(name))
 
     def ask_new_workspace(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
-            self, "New workspace", str(Path(self._start_folder()) / "new.enclave.sqlite"),
+            self, messages.NEW_DIALOG_TITLE, str(Path(self._start_folder()) / "new.enclave.sqlite"),
             messages.WORKSPACE_FILE_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
         if name:
             self.new_workspace_path(Path(name))
@@ -298,7 +302,7 @@ class MainWindow(QMainWindow):
     def ask_save_copy(self) -> None:
         suggested = self.workspace.path.with_name(
             self.workspace.path.name.replace(".enclave.sqlite", "") + "-copy.enclave.sqlite")
-        name, _ = QFileDialog.getSaveFileName(self, "Save a copy of the workspace",
+        name, _ = QFileDialog.getSaveFileName(self, messages.SAVE_COPY_DIALOG_TITLE,
                                               str(suggested), messages.WORKSPACE_FILE_FILTER)
         if name:
             self.save_copy_to(Path(name))
@@ -308,7 +312,7 @@ class MainWindow(QMainWindow):
             show_message(self, messages.UNDO_FAILED_TITLE,
                          messages.UNDO_FAILED_TEXT.format(error=exc))
         else:
-            show_internal_error(self, "undoing or redoing a change", exc)
+            show_internal_error(self, messages.DOING_UNDO, exc)
 
     # --- screens ----------------------------------------------------------------------------
 

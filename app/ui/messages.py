@@ -13,6 +13,7 @@ def count_noun(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
 
 APP_NAME = "Enclave"
+APP_SUBTITLE = "LLM deployment planner"
 WINDOW_TITLE = "Enclave — {workspace}"
 
 # Status bar
@@ -20,6 +21,7 @@ STATUS_WORKSPACE = "Workspace: {path}"
 STATUS_CATALOG = "Catalog {version}"
 STATUS_OFFLINE = "Offline: no network connections are ever made"
 STATUS_UNDONE = "Undone: {what}"
+STATUS_REDONE = "Redone: {what}"
 STATUS_DONE = "{what}"
 STATUS_OPENED = "Opened {path}"
 STATUS_COPY_SAVED = "Saved a copy of the workspace as {path}"
@@ -34,6 +36,9 @@ SAVE_COPY_TITLE = "Cannot save a copy"
 WORKSPACE_MISSING = "{path}: does not exist (it may have been moved or deleted)"
 WORKSPACE_EXISTS = ("{path}: already exists; choose a new file name, or use File → Open "
                     "workspace… to open it")
+OPEN_DIALOG_TITLE = "Open workspace"
+NEW_DIALOG_TITLE = "New workspace"
+SAVE_COPY_DIALOG_TITLE = "Save a copy of the workspace"
 WORKSPACE_FILE_FILTER = "Enclave workspaces (*.enclave.sqlite *.sqlite);;All files (*)"
 NO_RECENT_WORKSPACES = "No recent workspaces"
 CLEAR_RECENT = "Clear the list"
@@ -43,6 +48,8 @@ INTERNAL_ERROR_TITLE = "Something went wrong"
 INTERNAL_ERROR_TEXT = ("Enclave hit an internal error while {doing}. Your workspace is safe: "
                        "every change already saved is kept.")
 INTERNAL_ERROR_DETAILS_HINT = "Show Details… gives the technical report for a bug report."
+DOING_AN_ACTION = "responding to that action"
+DOING_UNDO = "undoing or redoing a change"
 TASK_FAILED_TITLE = "{title}: not done"
 UNDO_FAILED_TITLE = "Cannot undo or redo"
 UNDO_FAILED_TEXT = ("{error}\n\nThe undo history was cleared, because the workspace no longer "
@@ -114,6 +121,7 @@ SCENARIO_NAME_EMPTY = "name: must not be empty"
 # About
 ABOUT_TITLE = "About Enclave"
 ABOUT_TAGLINE = "Plans self-hosted LLM deployments on secure workstations."
+ABOUT_OFFLINE_HEADING = "Offline, always"
 ABOUT_OFFLINE = (
     "Enclave never connects to a network. It makes no internet requests, sends no telemetry, "
     "checks for no updates and downloads no models. Everything it knows ships with it or is "

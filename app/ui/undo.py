@@ -36,30 +36,32 @@ class WorkspaceEvents(QObject):
 class OperationCommand(QUndoCommand):
     """One undoable operation: its first redo is the operation itself, already applied."""
 
-    def __init__(self, outcome: Outcome, events: WorkspaceEvents,
-                 on_failure: Callable[[BaseException], None]) -> None:
+    def __init__(self, outcome: Outcome, undo: WorkspaceUndo) -> None:
         super().__init__(outcome.change.description)
         self._outcome = outcome
-        self._events = events
-        self._on_failure = on_failure
+        self._undo = undo
         self._applied = False
 
     def redo(self) -> None:
-        if self._applied:
-            self._step()
-        else:
+        if not self._applied:  # the operation itself, already applied by `run`
             self._applied = True
-        self._events.announce(self._outcome.change)
+            self._undo.events.announce(self._outcome.change)
+        elif self._step():
+            self._undo.redone.emit(self._outcome.change)
 
     def undo(self) -> None:
-        self._step()
-        self._events.announce(self._outcome.change)
+        if self._step():
+            self._undo.undone.emit(self._outcome.change)
 
-    def _step(self) -> None:
+    def _step(self) -> bool:
         try:
             self._outcome = self._outcome.inverse()
         except Exception as exc:  # noqa: BLE001 - reported, then the history is dropped
-            self._on_failure(exc)
+            self._undo.events.announce(self._outcome.change)  # views re-read what is stored
+            self._undo.report_failure(exc)
+            return False
+        self._undo.events.announce(self._outcome.change)
+        return True
 
 
 class WorkspaceUndo(QObject):
@@ -67,9 +69,12 @@ class WorkspaceUndo(QObject):
 
     failed(exception): an undo or redo could not be applied (the workspace was changed
     elsewhere); the history is cleared right after, since it no longer matches the file.
+    undone(Change) / redone(Change): a step was taken back / applied again.
     """
 
     failed = Signal(object)
+    undone = Signal(object)
+    redone = Signal(object)
 
     def __init__(self, events: WorkspaceEvents, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +84,7 @@ class WorkspaceUndo(QObject):
     def run(self, operation: Callable[[], Outcome]) -> Outcome:
         """Apply an operation and make it undoable; a `UserError` leaves the stack as it was."""
         outcome = operation()
-        self.stack.push(OperationCommand(outcome, self.events, self._failed))
+        self.stack.push(OperationCommand(outcome, self))
         return outcome
 
     def undo(self) -> None:
@@ -91,7 +96,7 @@ class WorkspaceUndo(QObject):
     def clear(self) -> None:
         self.stack.clear()
 
-    def _failed(self, exc: BaseException) -> None:
+    def report_failure(self, exc: BaseException) -> None:
         self.failed.emit(exc)
         QTimer.singleShot(0, self.stack.clear)  # not from inside the command being run
 

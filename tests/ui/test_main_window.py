@@ -7,15 +7,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene
+from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QGraphicsScene
 from pytestqt.qtbot import QtBot
 
+from app.errors import UserError
 from app.operations.workspace_ops import open_workspace
 from app.paths import default_workspace_path
 from app.storage import scenario_store
 from app.storage.settings import load_settings
 from app.storage.workspace import Workspace
-from app.ui import messages
+from app.ui import launch, messages
 from app.ui.main_window import SCREENS, MainWindow
 from app.ui.views.catalog_view import CatalogView
 from app.ui.views.scenarios_view import ScenariosView
@@ -172,3 +173,26 @@ def test_layout_and_preferences_persist(qtbot: QtBot, window: MainWindow, ws: Wo
     again.restore_layout()
     assert isinstance(again.current_screen(), CatalogView)
     assert again.catalog_view().current_kind == "servers"
+
+
+def test_an_exception_escaping_a_slot_becomes_a_message(qtbot: QtBot, window: MainWindow,
+                                                       qapp: QApplication) -> None:
+    saved = sys.excepthook
+    try:
+        launch._install_excepthook(window, qapp, smoke=False)
+        try:
+            raise RuntimeError("slot bug")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        box = take_message(qtbot, window)
+        assert box.windowTitle() == messages.INTERNAL_ERROR_TITLE
+        assert box.text() == messages.INTERNAL_ERROR_TEXT.format(doing=messages.DOING_AN_ACTION)
+        assert "RuntimeError: slot bug" in box.informativeText()
+        assert "Traceback" in box.detailedText()
+        box.close()
+        sys.excepthook(UserError, UserError("name: must not be empty"), None)
+        box = take_message(qtbot, window)
+        assert (box.windowTitle(), box.text()) == (messages.APP_NAME, "name: must not be empty")
+        box.close()
+    finally:
+        sys.excepthook = saved

@@ -21,7 +21,13 @@ def test_every_step_is_announced_once(qtbot: QtBot, window: MainWindow, ws: Work
     window.undo.undo()
     window.undo.redo()
     assert [(c.kind, c.description) for c in seen] == [(SCENARIO, "New scenario Announced")] * 3
+    assert window.statusBar().currentMessage() == messages.STATUS_REDONE.format(
+        what="New scenario Announced")
     assert "Announced" in window.scenarios_view().names()
+    window.undo.undo()
+    assert window.statusBar().currentMessage() == messages.STATUS_UNDONE.format(
+        what="New scenario Announced")
+    assert "Announced" not in window.scenarios_view().names()
 
 
 def test_a_refused_operation_pushes_nothing(window: MainWindow, ws: Workspace) -> None:

@@ -77,7 +77,7 @@ class AboutDialog(QDialog):
         offline_box.setStyleSheet("QFrame#offlineBox { background: #eaf3ea; "
                                   "border: 1px solid #b9d7b9; border-radius: 6px; }")
         offline_layout = QVBoxLayout(offline_box)
-        offline_title = QLabel("<b>Offline, always</b>")
+        offline_title = QLabel(f"<b>{html.escape(messages.ABOUT_OFFLINE_HEADING)}</b>")
         self.offline = QLabel(messages.ABOUT_OFFLINE)
         self.offline.setWordWrap(True)
         offline_layout.addWidget(offline_title)
