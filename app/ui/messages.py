@@ -92,6 +92,8 @@ ENTRY_DIALOG_OVERRIDE_INTRO = ("This entry ships with Enclave: saving keeps your
                                "back.")
 ENTRY_FIX_FIELDS = "Fix {count} marked in red to save: {fields}"
 ENTRY_READY = "Ready to save."
+DISCARD_TITLE = "Discard your changes?"
+DISCARD_TEXT = "The values typed in this form have not been saved."
 FIELD_SOURCES_TITLE = "Per-field sources (a value that comes from a different document)"
 FIELD_SOURCES_ADD = "Add a per-field source"
 FIELD_SOURCES_REMOVE = "Remove"

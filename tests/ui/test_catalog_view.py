@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.catalog.validate import entry_errors
@@ -195,3 +195,35 @@ def test_export_a_pack(qtbot: QtBot, window: MainWindow, ws: Workspace, tmp_path
     assert box.text().startswith("models: cannot be written as CSV")
     box.close()
     assert message_boxes(window) == []
+
+
+def test_closing_a_changed_form_asks_before_discarding(qtbot: QtBot, window: MainWindow,
+                                                       ws: Workspace) -> None:
+    view = _catalog(window, "servers", "nvidia-dgx-h100")
+    dialog = view.edit_entry()
+    assert dialog is not None
+    dialog.editors["rack_units"].set_text("9")
+    dialog.reject()
+    assert dialog.isVisible()
+    box = dialog.discard_box
+    assert box is not None and box.text() == messages.DISCARD_TEXT
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert dialog.isVisible()  # keep editing
+    dialog.reject()
+    assert dialog.discard_box is not None
+    dialog.discard_box.button(QMessageBox.StandardButton.Discard).click()
+    assert not dialog.isVisible()
+    assert catalog_store.get_entry(ws.db, "servers", "nvidia-dgx-h100")["rack_units"] == 8  # type: ignore[index]
+    clean = view.edit_entry()
+    assert clean is not None
+    clean.reject()  # nothing typed: closes at once
+    assert not clean.isVisible()
+
+
+def test_enter_on_a_row_opens_its_form(qtbot: QtBot, window: MainWindow) -> None:
+    view = _catalog(window, "quantizations", "fp8")
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert view.dialog is not None and view.dialog.isVisible()
+    assert view.dialog.editors["id"].text() == "fp8"
+    view.dialog.reject()

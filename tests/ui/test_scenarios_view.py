@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.storage import scenario_store
 from app.storage.workspace import Workspace
 from app.ui import messages
+from app.ui.dialogs.name_dialog import NameDialog
 from app.ui.main_window import MainWindow
 from app.ui.views.scenarios_view import ScenariosView
 
@@ -72,7 +74,24 @@ def test_double_click_opens_the_scenario(qtbot: QtBot, window: MainWindow,
     view.select_id(scenario_id)
     assert '"model": "llama-3.1-70b"' in view.preview.toPlainText()
     index = view.proxy.index(0, 0)
-    with qtbot.waitSignal(view.open_scenario, timeout=2000) as opened:
-        view.table.doubleClicked.emit(index)
-    assert opened.args == [scenario_id]
+    opened: list[int] = []
+    view.open_scenario.connect(opened.append)
+    rect = view.table.visualRect(index)
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened == [scenario_id]  # once, not once per signal
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened == [scenario_id, scenario_id]
     assert view.preview.isReadOnly()
+
+
+def test_screen_shortcuts_work_from_the_navigation(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    _view(window)
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialogs = [d for d in window.findChildren(NameDialog) if d.isVisible()]
+    assert [d.windowTitle() for d in dialogs] == [messages.SCENARIO_NEW_TITLE]
+    dialogs[0].reject()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -270,6 +271,32 @@ class CatalogEntryDialog(QDialog):
         focus = "name" if mode != "add" else "id"
         self.editors[focus].widget.setFocus()
         self.validate()
+        self._unchanged = self.entry()
+        self.discard_box: QMessageBox | None = None
+
+    # --- closing without saving -------------------------------------------------------------
+
+    def is_dirty(self) -> bool:
+        return self.entry() != self._unchanged
+
+    def reject(self) -> None:
+        """Cancel, Esc or the close button: ask before throwing typed values away."""
+        if not self.is_dirty():
+            super().reject()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, messages.DISCARD_TITLE,
+                          messages.DISCARD_TEXT,
+                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Discard).clicked.connect(self._discard)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.discard_box = box
+
+    def _discard(self) -> None:
+        self._unchanged = self.entry()
+        super().reject()
 
     # --- per-field sources ------------------------------------------------------------------
 

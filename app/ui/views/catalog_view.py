@@ -117,7 +117,7 @@ class CatalogView(QWidget):
         header.setStretchLastSection(True)
         header.setResizeContentsPrecision(60)  # size columns from the first rows: fast start
         self.badges = StateBadgeDelegate(self.table)
-        self.table.doubleClicked.connect(lambda _: self.edit_entry())
+        self.table.activated.connect(lambda _: self.edit_entry())  # Enter or double-click
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
 
         self.detail = CatalogEntryDetail(self.workspace)
@@ -149,7 +149,8 @@ class CatalogView(QWidget):
                 slot: Any) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Window-wide, but Qt ignores actions of hidden screens: each screen can use Ctrl+N.
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action

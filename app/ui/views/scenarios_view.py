@@ -86,8 +86,7 @@ class ScenariosView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setResizeContentsPrecision(60)  # a workspace can hold thousands of scenarios
-        self.table.doubleClicked.connect(lambda _: self._open_selected())
-        self.table.activated.connect(lambda _: self._open_selected())
+        self.table.activated.connect(lambda _: self._open_selected())  # Enter or double-click
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
 
         self.preview_title = QLabel()
@@ -127,7 +126,8 @@ class ScenariosView(QWidget):
     def _action(self, text: str, shortcut: str | QKeySequence.StandardKey, slot: Any) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Window-wide, but Qt ignores actions of hidden screens: each screen can use Ctrl+N.
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
