@@ -52,7 +52,7 @@ from app.ui.views.scenarios_view import ScenariosView
 SCREENS: tuple[type[ScenariosView] | type[CatalogView], ...] = (ScenariosView, CatalogView)
 """Screen classes in navigation order; screen N is on Ctrl+N."""
 STATUS_MESSAGE_MS = 8000
-PATH_LABEL_MAX_PX = 460
+PATH_LABEL_MAX_PX = 420
 
 
 class MainWindow(QMainWindow):
@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.catalog_label = QLabel()
         self.offline_label = QLabel(messages.STATUS_OFFLINE)
+        self.offline_label.setToolTip(messages.STATUS_OFFLINE_TIP)
         status = self.statusBar()
         status.addPermanentWidget(self.tasks.indicator)
         status.addPermanentWidget(self.path_label)

@@ -30,7 +30,8 @@ from app.ui import messages
 from app.ui.dialogs.alerts import show_internal_error, show_message
 
 SHOW_AFTER_MS = 500
-PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress signals a second per task
+PROGRESS_INTERVAL_S = 0.05
+LABEL_MAX_PX = 320  # at most ~20 progress signals a second per task
 _QUEUED = Qt.ConnectionType.QueuedConnection
 
 
@@ -138,7 +139,6 @@ class TaskIndicator(QWidget):
         super().__init__(parent)
         self.setObjectName("taskIndicator")
         self.label = QLabel()
-        self.label.setMinimumWidth(220)
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setFixedWidth(160)
@@ -155,7 +155,7 @@ class TaskIndicator(QWidget):
 
     def show_task(self, handle: TaskHandle) -> None:
         self.handle = handle
-        self.label.setText(handle.message or handle.title)
+        self._set_label(handle.title)
         self.cancel_button.setToolTip(messages.TASK_CANCEL_TIP.format(title=handle.title))
         self.update_progress(handle.fraction, handle.message)
         self.show()
@@ -167,7 +167,12 @@ class TaskIndicator(QWidget):
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(fraction * 1000))
         if self.handle is not None:
-            self.label.setText(f"{self.handle.title}: {message}" if message else self.handle.title)
+            self._set_label(f"{self.handle.title}: {message}" if message else self.handle.title)
+
+    def _set_label(self, text: str) -> None:
+        metrics = self.label.fontMetrics()
+        self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, LABEL_MAX_PX))
+        self.label.setToolTip(text)
 
     def clear(self) -> None:
         self.handle = None
