@@ -75,10 +75,17 @@ def run_gui(args: argparse.Namespace) -> int:
         QTimer.singleShot(0, lambda: _smoke(window, shots, app))
     else:
         window.restore_layout()
+    window.persist_layout = not args.smoke
+    previous_hook = sys.excepthook
     _install_excepthook(window, app, smoke=bool(args.smoke))
     window.show()
-    code = app.exec()
-    window.workspace.close()
+    try:
+        code = app.exec()
+    finally:
+        sys.excepthook = previous_hook
+        window.close()
+        window.workspace.close()
+        window.deleteLater()
     return code
 
 

@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         self.workspace = workspace
         self.screens: list[QWidget] = []
+        self.persist_layout = True  # False under --smoke: CI runs leave preferences alone
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -366,6 +367,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.tasks.shutdown()
+        if not self.persist_layout:
+            super().closeEvent(event)
+            return
         self.settings = dataclasses.replace(
             self.settings,
             window_geometry=base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),

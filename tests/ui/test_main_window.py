@@ -196,3 +196,15 @@ def test_an_exception_escaping_a_slot_becomes_a_message(qtbot: QtBot, window: Ma
         box.close()
     finally:
         sys.excepthook = saved
+
+
+def test_smoke_command_exits_zero_and_saves_every_screen(tmp_path: Path) -> None:
+    from app.cli import main
+
+    hook = sys.excepthook
+    code = main(["--smoke", "--workspace", str(tmp_path / "smoke.enclave.sqlite"),
+                 "--screenshots", str(tmp_path / "shots")])
+    assert code == 0
+    assert len(list((tmp_path / "shots").glob("*.png"))) == len(SCREENS)
+    assert sys.excepthook is hook  # the GUI's hook is removed when the window closes
+    assert not load_settings().window_geometry  # --smoke leaves preferences alone
