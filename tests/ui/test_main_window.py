@@ -199,12 +199,18 @@ def test_an_exception_escaping_a_slot_becomes_a_message(qtbot: QtBot, window: Ma
 
 
 def test_smoke_command_exits_zero_and_saves_every_screen(tmp_path: Path) -> None:
-    from app.cli import main
+    """`enclave --smoke` in its own process (its event loop quits, which a test app must not)."""
+    import os
+    import subprocess
 
-    hook = sys.excepthook
-    code = main(["--smoke", "--workspace", str(tmp_path / "smoke.enclave.sqlite"),
-                 "--screenshots", str(tmp_path / "shots")])
-    assert code == 0
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--smoke", "--workspace",
+         str(tmp_path / "smoke.enclave.sqlite"), "--screenshots", str(tmp_path / "shots")],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"smoke: visited {s.title}" for s in SCREENS]
+    assert "Traceback" not in done.stderr
     assert len(list((tmp_path / "shots").glob("*.png"))) == len(SCREENS)
-    assert sys.excepthook is hook  # the GUI's hook is removed when the window closes
     assert not load_settings().window_geometry  # --smoke leaves preferences alone
