@@ -109,6 +109,10 @@ def test_add_duplicate_and_delete_with_undo(qtbot: QtBot, window: MainWindow,
     before = view.model.rowCount()
     dialog = view.add_entry()
     assert not dialog.save_button.isEnabled()
+    assert dialog.field_error("source") == ""  # untouched: no red yet, but named below
+    assert dialog.summary.text().startswith("To save, fill in: Id, Name, Provider")
+    dialog.editors["source"].set_text("x")
+    dialog.editors["source"].set_text("")
     assert dialog.field_error("source") == "is required"
     values = {"id": "acme-large", "name": "ACME Large", "provider": "ACME",
               "input_usd_per_mtok": "1.5", "output_usd_per_mtok": "6",

@@ -87,11 +87,12 @@ class FieldEditor:
             line = QLineEdit(fields.format_value(spec, value))
             line.setCursorPosition(0)  # long values show their start
             line.setReadOnly(read_only)
-            if spec.type in ("number", "integer"):
-                line.setPlaceholderText("empty = no sourced value")
+            if spec.type in ("number", "integer") and not spec.required:
+                line.setPlaceholderText(messages.EMPTY_MEANS_NULL)
             self.widget = line
         self.widget.setObjectName(f"field:{spec.path}")
         self._initial = (self.text(), value)
+        self.touched = False
         self.error = QLabel()
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
@@ -109,15 +110,21 @@ class FieldEditor:
         box.addWidget(self.error)
 
     def connect(self, callback: Callable[[], object]) -> None:
+        """Call `callback` on every change (after marking the field as touched)."""
         widget = self.widget
+
+        def changed() -> None:
+            self.touched = True
+            callback()
+
         if isinstance(widget, QLineEdit):
-            widget.textChanged.connect(callback)
+            widget.textChanged.connect(changed)
         elif isinstance(widget, QPlainTextEdit):
-            widget.textChanged.connect(callback)
+            widget.textChanged.connect(changed)
         elif widget.isEditable():
-            widget.currentTextChanged.connect(callback)
+            widget.currentTextChanged.connect(changed)
         else:
-            widget.currentIndexChanged.connect(callback)
+            widget.currentIndexChanged.connect(changed)
 
     def text(self) -> str:
         widget = self.widget
@@ -395,7 +402,10 @@ class CatalogEntryDialog(QDialog):
                 errors.setdefault(f"field_sources.{path}#dup", "this field is listed twice")
             seen.add(path)
         for path, editor in self.editors.items():
-            editor.set_error(errors.get(path))
+            # A new entry's untouched, empty fields are not shouted at in red: Save stays
+            # disabled and the summary names them; the rule appears once the field is edited.
+            quiet = self.mode == "add" and not editor.touched and not editor.text().strip()
+            editor.set_error(None if quiet else errors.get(path))
         for row in self.source_rows:
             row.set_error(errors.get(f"field_sources.{row.path()}")
                           or errors.get(f"field_sources.{row.path()}#dup"))
@@ -405,10 +415,16 @@ class CatalogEntryDialog(QDialog):
             order = {path: n for n, path in enumerate(self.editors)}
             names = [self._describe(p) for p in
                      sorted(errors, key=lambda p: order.get(p, len(order)))]
-            count = messages.count_noun(len(errors) + len(general), "field")
-            text = messages.ENTRY_FIX_FIELDS.format(count=count,
-                                                    fields=", ".join(names + general))
-            self.summary.setObjectName("errorSummary")
+            shown = general or [p for p in errors if p not in self.editors
+                                or self.editors[p].error.isVisibleTo(self)]
+            if shown:
+                count = messages.count_noun(len(errors) + len(general), "field")
+                text = messages.ENTRY_FIX_FIELDS.format(count=count,
+                                                        fields=", ".join(names + general))
+                self.summary.setObjectName("errorSummary")
+            else:
+                text = messages.ENTRY_FILL_IN.format(fields=", ".join(names))
+                self.summary.setObjectName("hint")
         else:
             text = messages.ENTRY_READY
             self.summary.setObjectName("okSummary")
