@@ -49,3 +49,21 @@ def open_workspace(path: Path | str | None = None) -> Workspace:
             ws.close()
             raise
     return ws
+
+
+COPY_EXISTS_AS_CURRENT = "{path}: is the open workspace; choose another file for the copy"
+
+
+def save_copy(ws: Workspace, target: Path) -> Path:
+    """Write a consistent copy of the open workspace to `target` (atomic, owner-only)."""
+    from app.errors import UserError
+    from app.storage.backups import copy_database
+
+    target = Path(target)
+    if target.resolve() == ws.path.resolve():
+        raise UserError(COPY_EXISTS_AS_CURRENT.format(path=target))
+    try:
+        copy_database(ws.path, target)
+    except OSError as exc:
+        raise UserError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    return target

@@ -44,3 +44,32 @@ def write_backup(workspace: Path, reason: str = "manual") -> Path:
     for old in list_backups(workspace)[KEEP:]:
         old.unlink(missing_ok=True)
     return target
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a workspace consistently to `target`: backup API into a temp file beside it, fsync,
+    then `os.replace`, so `target` is the old file or the whole copy, never half of one."""
+    import contextlib
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=target.parent)
+    os.close(handle)
+    try:
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        dest = sqlite3.connect(temp_name)
+        try:
+            src.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+            src.close()
+        with open(temp_name, "rb+") as stream:
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o600)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise

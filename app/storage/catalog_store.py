@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -129,3 +130,68 @@ def import_entries(db: Database, kind: str, new: Iterable[Mapping[str, Any]], or
         audit.record(db, "catalog.imported", kind, f"{len(rows)} entries",
                      ids=[e["id"] for e in rows][:200])
     return len(rows)
+
+
+# --- Undo support and display states --------------------------------------------------------
+
+ENTRY_STATES = ("shipped", "override", "added", "imported")
+
+
+@dataclass(frozen=True)
+class RowSnapshot:
+    """One catalog row exactly as stored, so that undo puts back origin and shipped copy too."""
+
+    origin: str
+    data: str
+    shipped_data: str | None
+
+
+def entry_states(db: Database, kind: str) -> dict[str, str]:
+    """id -> `shipped`, `override` (an edited shipped entry), `added` (made here) or `imported`."""
+    rows = db.execute("SELECT id, origin, shipped_data IS NOT NULL FROM catalog WHERE kind=?",
+                      [kind]).fetchall()
+    states: dict[str, str] = {}
+    for entry_id, origin, has_shipped in rows:
+        if origin == "shipped":
+            states[entry_id] = "shipped"
+        elif has_shipped:
+            states[entry_id] = "override"
+        else:
+            states[entry_id] = "imported" if origin == "imported" else "added"
+    return states
+
+
+def get_entry(db: Database, kind: str, entry_id: str) -> dict[str, Any] | None:
+    row = db.execute("SELECT data FROM catalog WHERE kind=? AND id=?", [kind, entry_id]).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def snapshot(db: Database, kind: str, ids: Iterable[str]) -> dict[str, RowSnapshot | None]:
+    """The stored state of each id (None where there is no such entry)."""
+    result: dict[str, RowSnapshot | None] = {}
+    for entry_id in ids:
+        row = db.execute("SELECT origin, data, shipped_data FROM catalog WHERE kind=? AND id=?",
+                         [kind, entry_id]).fetchone()
+        result[entry_id] = None if row is None else RowSnapshot(row[0], row[1], row[2])
+    return result
+
+
+def restore(db: Database, kind: str, snapshots: Mapping[str, RowSnapshot | None]) -> None:
+    """Put rows back exactly as snapshotted (deleting those that did not exist), in one
+    transaction with its audit row."""
+    with db.atomic():
+        for entry_id, snap in snapshots.items():
+            if snap is None:
+                db.execute("DELETE FROM catalog WHERE kind=? AND id=?", [kind, entry_id])
+            else:
+                db.execute(_UPSERT, _row(kind, json.loads(snap.data), snap.origin,
+                                         snap.shipped_data))
+        audit.record(db, "catalog.restored", kind, ",".join(list(snapshots)[:20]),
+                     ids=list(snapshots)[:200])
+
+
+def shipped_entry(db: Database, kind: str, entry_id: str) -> dict[str, Any] | None:
+    """The shipped version kept behind a local override (None when it is not an override)."""
+    row = db.execute("SELECT shipped_data FROM catalog WHERE kind=? AND id=?",
+                     [kind, entry_id]).fetchone()
+    return None if row is None or row[0] is None else dict(json.loads(row[0]))

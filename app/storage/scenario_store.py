@@ -134,3 +134,49 @@ def unique_name(db: Database, wanted: str) -> str:
     while find(db, f"{wanted} ({n})") is not None:
         n += 1
     return f"{wanted} ({n})"
+
+
+# --- Undo support ---------------------------------------------------------------------------
+
+_SNAPSHOT_COLUMNS = ("name", "description", "schema_version", "model_id", "accelerator_id",
+                     "data", "created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class ScenarioSnapshot:
+    """One scenario row exactly as stored (id, timestamps included), so undo keeps its id."""
+
+    id: int
+    name: str
+    description: str
+    schema_version: int
+    model_id: str | None
+    accelerator_id: str | None
+    data: str
+    created_at: str
+    updated_at: str
+
+
+def snapshot(db: Database, scenario_id: int) -> ScenarioSnapshot | None:
+    row = db.execute(f"SELECT {', '.join(_SNAPSHOT_COLUMNS)} FROM scenarios WHERE id=?",
+                     [scenario_id]).fetchone()
+    return None if row is None else ScenarioSnapshot(scenario_id, *row)
+
+
+def restore(db: Database, scenario_id: int, snap: ScenarioSnapshot | None) -> None:
+    """Put a scenario back as snapshotted (delete it when `snap` is None), keeping its id."""
+    with db.atomic():
+        if snap is None:
+            db.execute("DELETE FROM scenarios WHERE id=?", [scenario_id])
+            audit.record(db, "scenario.restored", "scenario", str(scenario_id), deleted=True)
+            return
+        other = find(db, snap.name)
+        if other is not None and other != scenario_id:
+            raise ScenarioStoreError(f"name: a scenario called '{snap.name}' already exists")
+        db.execute("DELETE FROM scenarios WHERE id=?", [scenario_id])
+        db.execute(
+            f"INSERT INTO scenarios (id, {', '.join(_SNAPSHOT_COLUMNS)}) "
+            f"VALUES (?, {', '.join('?' for _ in _SNAPSHOT_COLUMNS)})",
+            [scenario_id, *(getattr(snap, c) for c in _SNAPSHOT_COLUMNS)],
+        )
+        audit.record(db, "scenario.restored", "scenario", str(scenario_id), name=snap.name)

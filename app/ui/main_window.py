@@ -1,54 +1,328 @@
-"""The main window: navigation on the left, one screen at a time on the right."""
+"""The main window: navigation on the left, one screen at a time on the right.
+
+It owns the app-wide services (change hub, undo history, background runner, settings) and the
+open workspace. Opening another workspace rebuilds the screens on it and clears the undo
+history; a file that cannot be opened is reported and the current workspace stays open.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import base64
+import dataclasses
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMenu,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
-from app import __version__
+from app.errors import UserError
+from app.operations.workspace_ops import open_workspace, save_copy
+from app.paths import user_data_dir
+from app.storage.settings import (
+    Settings,
+    load_settings,
+    save_settings,
+    with_recent_workspace,
+    without_recent_workspace,
+)
 from app.storage.workspace import Workspace
+from app.ui import messages
+from app.ui.context import ScreenContext
+from app.ui.dialogs.about_dialog import AboutDialog
+from app.ui.dialogs.alerts import show_internal_error, show_message
+from app.ui.tasks import TaskRunner
+from app.ui.undo import WorkspaceEvents, WorkspaceUndo
 from app.ui.views.catalog_view import CatalogView
 from app.ui.views.scenarios_view import ScenariosView
 
+SCREENS: tuple[type[ScenariosView] | type[CatalogView], ...] = (ScenariosView, CatalogView)
+"""Screen classes in navigation order; screen N is on Ctrl+N."""
+STATUS_MESSAGE_MS = 8000
+PATH_LABEL_MAX_PX = 420
+
 
 class MainWindow(QMainWindow):
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, settings: Settings | None = None) -> None:
         super().__init__()
-        self.workspace = workspace
-        self.setWindowTitle(f"Enclave — {workspace.path.name}")
+        self.settings = settings if settings is not None else load_settings()
+        self.events = WorkspaceEvents(self)
+        self.undo = WorkspaceUndo(self.events, self)
+        self.undo.failed.connect(self._undo_failed)
+        self.undo.undone.connect(lambda change: self.show_status(
+            messages.STATUS_UNDONE.format(what=change.description)))
+        self.undo.redone.connect(lambda change: self.show_status(
+            messages.STATUS_REDONE.format(what=change.description)))
+        self.tasks = TaskRunner(self)
+        self.tasks.status_message = self.show_status
         self.resize(1280, 800)
+        self.setMinimumSize(1024, 640)
+        self.workspace = workspace
+        self.screens: list[QWidget] = []
+        self.persist_layout = True  # False under --smoke: CI runs leave preferences alone
+
         self.nav = QListWidget()
-        self.nav.setFixedWidth(180)
         self.nav.setObjectName("navigation")
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.stack = QStackedWidget()
-        self.screens: list[QWidget] = [ScenariosView(workspace), CatalogView(workspace)]
-        for screen in self.screens:
-            self.nav.addItem(str(getattr(screen, "title", type(screen).__name__)))
-            self.stack.addWidget(screen)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.nav.setCurrentRow(0)
+        sidebar = QFrame()
+        sidebar.setObjectName("sidebar")
+        sidebar.setFixedWidth(190)
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(0, 0, 0, 10)
+        side.setSpacing(0)
+        brand = QLabel(messages.APP_NAME)
+        brand.setObjectName("brand")
+        brand_sub = QLabel(messages.APP_SUBTITLE)
+        brand_sub.setObjectName("brandSub")
+        side.addWidget(brand)
+        side.addWidget(brand_sub)
+        side.addWidget(self.nav, 1)
         central = QWidget()
         layout = QHBoxLayout(central)
-        layout.addWidget(self.nav)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(sidebar)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        catalog = workspace.catalog
-        self.status_label = status = QLabel(
-            f"Workspace: {workspace.path}   ·   Catalog {catalog.version}   ·   "
-            f"Enclave {__version__}   ·   Offline: no network connections are ever made"
-        )
-        status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.statusBar().addWidget(status, 1)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        self.path_label = QLabel()
+        self.path_label.setObjectName("workspacePath")
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.catalog_label = QLabel()
+        self.offline_label = QLabel(messages.STATUS_OFFLINE)
+        self.offline_label.setToolTip(messages.STATUS_OFFLINE_TIP)
+        status = self.statusBar()
+        status.addPermanentWidget(self.tasks.indicator)
+        status.addPermanentWidget(self.path_label)
+        status.addPermanentWidget(self.catalog_label)
+        status.addPermanentWidget(self.offline_label)
+
+        self._build_menus()
+        self._install(workspace)
+        self.events.changed.connect(lambda change: self._update_status())
+
+    # --- menus ------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.new_action = self._menu_action(file_menu, "&New workspace…", "Ctrl+Shift+N",
+                                            self.ask_new_workspace)
+        self.open_action = self._menu_action(file_menu, "&Open workspace…", "Ctrl+O",
+                                             self.ask_open_workspace)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.save_copy_action = self._menu_action(file_menu, "Save a &copy as…", "Ctrl+Shift+S",
+                                                  self.ask_save_copy)
+        file_menu.addSeparator()
+        self.quit_action = self._menu_action(file_menu, "&Quit", "Ctrl+Q", self.close)
+        edit_menu = menu.addMenu("&Edit")
+        self.undo_action, self.redo_action = self.undo.make_actions(self)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        self.go_menu = menu.addMenu("&Go")
+        self.screen_actions: list[QAction] = []
+        for number, screen_type in enumerate(SCREENS, start=1):
+            action = self._menu_action(self.go_menu, screen_type.title, f"Ctrl+{number}",
+                                       functools.partial(self.nav.setCurrentRow, number - 1))
+            self.screen_actions.append(action)
+        help_menu = menu.addMenu("&Help")
+        self.about_action = self._menu_action(help_menu, "&About Enclave", "", self.show_about)
+        self._fill_recent_menu()
+
+    def _menu_action(self, menu: QMenu, text: str, shortcut: str,
+                     slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_workspaces
+        if not recent:
+            empty = self.recent_menu.addAction(messages.NO_RECENT_WORKSPACES)
+            empty.setEnabled(False)
+            return
+        for number, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number} {path}")
+            action.triggered.connect(lambda _checked=False, p=path: self.open_recent(p))
+        self.recent_menu.addSeparator()
+        clear = self.recent_menu.addAction(messages.CLEAR_RECENT)
+        clear.triggered.connect(self.clear_recent)
+
+    # --- workspace --------------------------------------------------------------------------
+
+    def _install(self, workspace: Workspace) -> None:
+        """Build every screen on `workspace` (replacing those of the previous one)."""
+        row = max(self.nav.currentRow(), 0)
+        kind = self.catalog_view().current_kind if self.screens else self.settings.catalog_kind
+        for screen in self.screens:
+            self.stack.removeWidget(screen)
+            screen.deleteLater()
+        self.nav.clear()
+        self.workspace = workspace
+        ctx = ScreenContext(workspace=workspace, events=self.events, undo=self.undo,
+                            tasks=self.tasks, status=self.show_status, window=self)
+        self.screens = [screen_type(ctx) for screen_type in SCREENS]
+        for number, screen in enumerate(self.screens, start=1):
+            item = QListWidgetItem(str(getattr(screen, "title", type(screen).__name__)))
+            item.setToolTip(f"Ctrl+{number}")
+            self.nav.addItem(item)
+            self.stack.addWidget(screen)
+        self.catalog_view().set_kind(kind)
+        self.nav.setCurrentRow(min(row, len(self.screens) - 1))
+        self.setWindowTitle(messages.WINDOW_TITLE.format(workspace=workspace.path.name))
+        self._update_status()
+        self._remember(workspace.path)
+        self.events.workspace_opened.emit(workspace)
+
+    def _update_status(self) -> None:
+        path = str(self.workspace.path)
+        text = messages.STATUS_WORKSPACE.format(path=path)
+        metrics = self.path_label.fontMetrics()
+        self.path_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle,
+                                                   PATH_LABEL_MAX_PX))
+        self.path_label.setToolTip(path)
+        self.catalog_label.setText(messages.STATUS_CATALOG.format(
+            version=self.workspace.catalog.version or "—"))
+
+    def status_text(self) -> str:
+        """The status bar's permanent texts, unelided (for tests)."""
+        return "   ".join([messages.STATUS_WORKSPACE.format(path=self.workspace.path),
+                           self.catalog_label.text(), self.offline_label.text()])
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+
+    def _remember(self, path: Path) -> None:
+        updated = with_recent_workspace(self.settings, path)
+        if updated != self.settings:
+            self.settings = updated
+            self._save_settings()
+
+    def _save_settings(self) -> None:
+        try:
+            save_settings(self.settings)
+        except OSError:
+            pass  # preferences are a convenience; never block work on them
+
+    def _switch_to(self, workspace: Workspace) -> None:
+        old = self.workspace
+        self.undo.clear()
+        self._install(workspace)
+        if old is not workspace:
+            old.close()
+        self.show_status(messages.STATUS_OPENED.format(path=workspace.path))
+
+    def open_workspace_path(self, path: Path) -> bool:
+        """Open an existing workspace file; on failure tell the user and keep the current one."""
+        path = Path(path)
+        if not path.exists():
+            show_message(self, messages.OPEN_WORKSPACE_TITLE,
+                         messages.WORKSPACE_MISSING.format(path=path))
+            return False
+        if path.resolve() == self.workspace.path.resolve():
+            return True
+        try:
+            workspace = open_workspace(path)
+        except UserError as exc:
+            show_message(self, messages.OPEN_WORKSPACE_TITLE, str(exc))
+            return False
+        self._switch_to(workspace)
+        return True
+
+    def new_workspace_path(self, path: Path) -> bool:
+        """Create a workspace (seeded with the shipped catalog) at a new path and open it."""
+        path = Path(path)
+        if path.exists():
+            show_message(self, messages.NEW_WORKSPACE_TITLE,
+                         messages.WORKSPACE_EXISTS.format(path=path))
+            return False
+        try:
+            workspace = open_workspace(path)
+        except UserError as exc:
+            show_message(self, messages.NEW_WORKSPACE_TITLE, str(exc))
+            return False
+        self._switch_to(workspace)
+        return True
+
+    def save_copy_to(self, path: Path) -> bool:
+        try:
+            target = save_copy(self.workspace, Path(path))
+        except UserError as exc:
+            show_message(self, messages.SAVE_COPY_TITLE, str(exc))
+            return False
+        self.show_status(messages.STATUS_COPY_SAVED.format(path=target))
+        return True
+
+    def open_recent(self, path: str) -> bool:
+        if not Path(path).exists():
+            self.settings = without_recent_workspace(self.settings, path)
+            self._save_settings()
+        return self.open_workspace_path(Path(path))
+
+    def clear_recent(self) -> None:
+        self.settings = dataclasses.replace(self.settings, recent_workspaces=())
+        self._save_settings()
+
+    def _start_folder(self) -> str:
+        return str(self.workspace.path.parent if self.workspace.path.parent.is_dir()
+                   else user_data_dir())
+
+    def ask_open_workspace(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, messages.OPEN_DIALOG_TITLE, self._start_folder(),
+                                              messages.WORKSPACE_FILE_FILTER)
+        if name:
+            self.open_workspace_path(Path(name))
+
+    def ask_new_workspace(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, messages.NEW_DIALOG_TITLE, str(Path(self._start_folder()) / "new.enclave.sqlite"),
+            messages.WORKSPACE_FILE_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
+        if name:
+            self.new_workspace_path(Path(name))
+
+    def ask_save_copy(self) -> None:
+        suggested = self.workspace.path.with_name(
+            self.workspace.path.name.replace(".enclave.sqlite", "") + "-copy.enclave.sqlite")
+        name, _ = QFileDialog.getSaveFileName(self, messages.SAVE_COPY_DIALOG_TITLE,
+                                              str(suggested), messages.WORKSPACE_FILE_FILTER)
+        if name:
+            self.save_copy_to(Path(name))
+
+    def _undo_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            show_message(self, messages.UNDO_FAILED_TITLE,
+                         messages.UNDO_FAILED_TEXT.format(error=exc))
+        else:
+            show_internal_error(self, messages.DOING_UNDO, exc)
+
+    # --- screens ----------------------------------------------------------------------------
+
+    def catalog_view(self) -> CatalogView:
+        return next(s for s in self.screens if isinstance(s, CatalogView))
+
+    def scenarios_view(self) -> ScenariosView:
+        return next(s for s in self.screens if isinstance(s, ScenariosView))
 
     def show_screen(self, title: str) -> QWidget:
         for row, screen in enumerate(self.screens):
@@ -56,6 +330,9 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(row)
                 return screen
         raise KeyError(title)
+
+    def current_screen(self) -> QWidget:
+        return self.screens[self.stack.currentIndex()]
 
     def visit_all_screens(self, screenshots: Path | None) -> Iterator[str]:
         """Show each screen in turn (saving `NN-title.png` to `screenshots`)."""
@@ -69,3 +346,36 @@ class MainWindow(QMainWindow):
                 slug = title.lower().replace(" ", "-")
                 self.grab().save(str(screenshots / f"{row + 1:02d}-{slug}.png"))
             yield title
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.workspace.catalog.version, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    # --- layout and shutdown ----------------------------------------------------------------
+
+    def restore_layout(self) -> None:
+        """Window geometry and the last screen from the settings (not used by --smoke)."""
+        if self.settings.window_geometry:
+            self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
+        if self.settings.window_state:
+            self.restoreState(QByteArray(base64.b64decode(self.settings.window_state)))
+        titles = [str(getattr(s, "title", "")) for s in self.screens]
+        if self.settings.last_screen in titles:
+            self.nav.setCurrentRow(titles.index(self.settings.last_screen))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.tasks.shutdown()
+        if not self.persist_layout:
+            super().closeEvent(event)
+            return
+        self.settings = dataclasses.replace(
+            self.settings,
+            window_geometry=base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
+            window_state=base64.b64encode(bytes(self.saveState().data())).decode("ascii"),
+            last_screen=str(getattr(self.current_screen(), "title", "")),
+            catalog_kind=self.catalog_view().current_kind,
+        )
+        self._save_settings()
+        super().closeEvent(event)

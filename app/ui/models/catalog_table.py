@@ -1,7 +1,7 @@
 """CatalogTableModel: one catalog kind of the workspace as a sortable table.
 
-Columns are chosen per kind; every row also shows its source, as-of date and origin (shipped,
-local override, imported), so provenance is always in view.
+Columns are chosen per kind; every row also shows its source, as-of date and state (shipped,
+override of a shipped entry, added here, imported), so provenance is always in view.
 """
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.catalog.fields import value_at
 from app.storage import catalog_store
 from app.storage.workspace import Workspace
+from app.ui.style import OVERRIDE_BLUE
 
 _Index = QModelIndex | QPersistentModelIndex
 
 KIND_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "models": (("Name", "name"), ("Params (B)", "params_total_b"),
                ("Active (B)", "params_active_b"), ("Layers", "arch.layers"),
-               ("KV heads", "arch.kv_heads"), ("Context", "arch.max_context_tokens"),
+               ("KV heads", "arch.kv_heads"), ("Context (tokens)", "arch.max_context_tokens"),
                ("Licence", "licence.name"), ("Origin", "origin_country")),
     "accelerators": (("Name", "name"), ("Vendor", "vendor"), ("Memory (GB)", "memory_gb"),
                      ("Bandwidth (TB/s)", "memory_bandwidth_tbs"),
@@ -37,16 +39,25 @@ KIND_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
                     ("Reserved (USD/GPU-h)", "reserved_usd_per_gpu_hour")),
 }
 PROVENANCE_COLUMNS = (("Source", "source"), ("As of", "as_of"))
-ORIGIN_LABELS = {"shipped": "shipped", "local": "local override", "imported": "imported"}
+STATE_KEY = "__state"
+STATE_LABELS = {"shipped": "shipped", "override": "override", "added": "added",
+                "imported": "imported"}
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def _get(entry: dict[str, Any], dotted: str) -> Any:
-    node: Any = entry
-    for part in dotted.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
+def format_cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 class CatalogTableModel(QAbstractTableModel):
@@ -55,25 +66,43 @@ class CatalogTableModel(QAbstractTableModel):
         self._workspace = workspace
         self.kind = kind
         self._entries: list[dict[str, Any]] = []
-        self._origins: dict[str, str] = {}
+        self._states: dict[str, str] = {}
+        self.columns = self._columns_of(kind)
         self.refresh()
 
+    @staticmethod
+    def _columns_of(kind: str) -> tuple[tuple[str, str], ...]:
+        name, *rest = KIND_COLUMNS[kind]
+        return (name, ("State", STATE_KEY), *rest, *PROVENANCE_COLUMNS)
+
     @property
-    def columns(self) -> tuple[tuple[str, str], ...]:
-        return KIND_COLUMNS[self.kind] + PROVENANCE_COLUMNS + (("Origin", "__origin"),)
+    def state_column(self) -> int:
+        return 1
 
     def set_kind(self, kind: str) -> None:
         self.kind = kind
+        self.beginResetModel()
+        self.columns = self._columns_of(kind)
+        self.endResetModel()
         self.refresh()
 
     def refresh(self) -> None:
         self.beginResetModel()
         self._entries = catalog_store.entries(self._workspace.db, self.kind)
-        self._origins = catalog_store.origins(self._workspace.db, self.kind)
+        self._states = catalog_store.entry_states(self._workspace.db, self.kind)
         self.endResetModel()
 
     def entry(self, row: int) -> dict[str, Any]:
         return self._entries[row]
+
+    def entry_id(self, row: int) -> str:
+        return str(self._entries[row]["id"])
+
+    def state(self, row: int) -> str:
+        return self._states.get(self.entry_id(row), "shipped")
+
+    def row_of(self, entry_id: str) -> int | None:
+        return next((r for r, e in enumerate(self._entries) if e["id"] == entry_id), None)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._entries)
@@ -86,26 +115,30 @@ class CatalogTableModel(QAbstractTableModel):
             return None
         entry = self._entries[index.row()]
         key = self.columns[index.column()][1]
-        origin = self._origins.get(entry["id"], "shipped")
-        if role == Qt.ItemDataRole.ForegroundRole and origin != "shipped":
-            return QColor("#1f5fbf")
+        state = self._states.get(entry["id"], "shipped")
+        if role == STATE_ROLE:
+            return state
+        if role == ID_ROLE:
+            return entry["id"]
+        if role == Qt.ItemDataRole.ForegroundRole and state != "shipped":
+            return QColor(OVERRIDE_BLUE)
         if role == Qt.ItemDataRole.UserRole:  # sort key: numbers as numbers
-            value = origin if key == "__origin" else _get(entry, key)
-            return value if isinstance(value, int | float) else str(value or "").lower()
-        if role == Qt.ItemDataRole.ToolTipRole and key == "source":
-            return str(entry.get("source", ""))
+            value = state if key == STATE_KEY else value_at(entry, key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+            return str(value or "").lower()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            value = value_at(entry, key) if key != STATE_KEY else None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("source", "name"):
+            return str(entry.get(key, ""))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if key == "__origin":
-            return ORIGIN_LABELS.get(origin, origin)
-        value = _get(entry, key)
-        if value is None:
-            return "—"
-        if isinstance(value, float):
-            return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}"
-        return str(value)
+        if key == STATE_KEY:
+            return STATE_LABELS.get(state, state)
+        return format_cell(value_at(entry, key))
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

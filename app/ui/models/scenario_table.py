@@ -12,7 +12,7 @@ from app.storage.workspace import Workspace
 _Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = (("Name", "name"), ("Model", "model_id"), ("Accelerator", "accelerator_id"),
-           ("Description", "description"), ("Last changed (UTC)", "updated_at"))
+           ("Last changed (UTC)", "updated_at"), ("Description", "description"))
 
 
 class ScenarioTableModel(QAbstractTableModel):
@@ -29,6 +29,9 @@ class ScenarioTableModel(QAbstractTableModel):
 
     def scenario_id(self, row: int) -> int:
         return self._rows[row].id
+
+    def row_of(self, scenario_id: int) -> int | None:
+        return next((r for r, row in enumerate(self._rows) if row.id == scenario_id), None)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

@@ -1,50 +1,274 @@
-"""Scenarios screen: the workspace's scenarios, searchable and sortable."""
+"""Scenarios screen: the workspace's scenarios; new, duplicate, rename and delete (undoable).
+
+Double-click (or Enter) emits `open_scenario(id)`, which the scenario editor will handle; until
+it exists, the side panel shows the selected scenario's stored content, read-only.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+import json
+from typing import Any
 
-from app.storage.workspace import Workspace
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import UserError
+from app.operations import scenario_ops
+from app.operations.change import SCENARIO, Change, Outcome
+from app.storage import scenario_store
+from app.ui import messages
+from app.ui.context import ScreenContext
+from app.ui.dialogs.alerts import show_message
+from app.ui.dialogs.name_dialog import NameDialog
 from app.ui.models.scenario_table import ScenarioTableModel
 
 
 class ScenariosView(QWidget):
     title = "Scenarios"
+    open_scenario = Signal(int)
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, ctx: ScreenContext) -> None:
         super().__init__()
-        self.model = ScenarioTableModel(workspace)
+        self.setObjectName("screen")
+        self.ctx = ctx
+        self.workspace = ctx.workspace
+        self.model = ScenarioTableModel(self.workspace)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
-        heading = QLabel("<h2>Scenarios</h2>")
+        self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        heading = QLabel(self.title)
+        heading.setObjectName("heading")
         self.summary = QLabel()
-        self.search = QLineEdit(placeholderText="Filter scenarios by any column…")
+        self.summary.setObjectName("summary")
+        self.search = QLineEdit(placeholderText=messages.SCENARIOS_FILTER_PLACEHOLDER)
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
+
+        self.new_action = self._action("&New…", "Ctrl+N", self.ask_new)
+        self.duplicate_action = self._action("D&uplicate", "Ctrl+D", self.duplicate_selected)
+        self.rename_action = self._action("&Rename…", "F2", self.ask_rename)
+        self.delete_action = self._action("&Delete", QKeySequence.StandardKey.Delete,
+                                          self.delete_selected)
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addSpacing(12)
+        for action in (self.new_action, self.duplicate_action, self.rename_action,
+                       self.delete_action):
+            bar.addWidget(self._button(action))
+
         self.table = QTableView()
+        self.table.setObjectName("scenarioTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(60)  # a workspace can hold thousands of scenarios
+        self.table.activated.connect(lambda _: self._open_selected())  # Enter or double-click
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+
+        self.preview_title = QLabel()
+        self.preview_title.setObjectName("summary")
+        self.preview_title.setWordWrap(True)
+        self.preview = QPlainTextEdit()
+        self.preview.setObjectName("jsonPreview")
+        self.preview.setReadOnly(True)
+        self.preview.setPlaceholderText(messages.SCENARIOS_EMPTY_PREVIEW)
+        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.preview.setFont(QFont("DejaVu Sans Mono", 9))
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.preview_title)
+        side_layout.addWidget(self.preview, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 300])
+        side.setMinimumWidth(280)
+        splitter.setChildrenCollapsible(False)
+
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 10)
+        layout.setSpacing(8)
         layout.addWidget(heading)
         layout.addWidget(self.summary)
-        layout.addWidget(self.search)
-        layout.addWidget(self.table)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+        self.open_scenario.connect(self.show_content)
+        ctx.events.changed.connect(self._on_change)
         self.refresh()
 
+    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        # Window-wide, but Qt ignores actions of hidden screens: each screen can use Ctrl+N.
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _button(self, action: QAction) -> QPushButton:
+        button = QPushButton(action.text())
+        hint = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button.setToolTip(f"{action.text().replace('&', '')} ({hint})")
+        button.clicked.connect(action.trigger)
+        action.enabledChanged.connect(button.setEnabled)
+        button.setEnabled(action.isEnabled())
+        return button
+
+    # --- listing ----------------------------------------------------------------------------
+
     def refresh(self) -> None:
+        keep = self.selected_id()
         self.model.refresh()
         n = self.model.rowCount()
-        self.summary.setText(f"{n} scenario{'s' if n != 1 else ''} in this workspace.")
+        self.summary.setText(messages.SCENARIOS_SUMMARY.format(
+            count=messages.count_noun(n, "scenario")) if n else messages.SCENARIOS_EMPTY)
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 320))
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column) + 12, 320))
+        self.select_id(keep)
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.scenario_id(self.proxy.mapToSource(rows[0]).row())
+
+    def select_id(self, scenario_id: int | None) -> None:
+        row = self.model.row_of(scenario_id) if scenario_id is not None else None
+        if row is None:
+            self.table.clearSelection()
+        else:
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if not index.isValid():
+                self.search.clear()
+                index = self.proxy.mapFromSource(self.model.index(row, 0))
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+        self._selection_changed()
+
+    def names(self) -> list[str]:
+        return [str(self.proxy.index(r, 0).data()) for r in range(self.proxy.rowCount())]
+
+    def _selection_changed(self) -> None:
+        selected = self.selected_id()
+        for action in (self.duplicate_action, self.rename_action, self.delete_action):
+            action.setEnabled(selected is not None)
+        self.show_content(selected)
+
+    def _open_selected(self) -> None:
+        selected = self.selected_id()
+        if selected is not None:
+            self.open_scenario.emit(selected)
+
+    def show_content(self, scenario_id: int | None) -> None:
+        """Show a scenario's stored content, read-only (until the editor exists)."""
+        if scenario_id is None:
+            self.preview_title.hide()
+            self.preview.setPlainText("")
+            return
+        try:
+            data = scenario_store.get(self.workspace.db, scenario_id)
+        except UserError:
+            self.preview.setPlainText("")
+            return
+        self.preview_title.setText(messages.SCENARIO_PREVIEW_TITLE.format(name=data.get("name", "")))
+        self.preview_title.show()
+        self.preview.setPlainText(json.dumps(data, indent=2, ensure_ascii=False))
+
+    def _on_change(self, change: Change) -> None:
+        if change.kind != SCENARIO:
+            return
+        self.refresh()
+        target = int(change.ids[0]) if change.ids else None
+        if target is not None and self.model.row_of(target) is not None:
+            self.select_id(target)
+
+    # --- operations -------------------------------------------------------------------------
+
+    def _run(self, operation: Any) -> str | None:
+        """Run an undoable operation; None when done, else the message (also shown)."""
+        try:
+            outcome: Outcome = self.ctx.undo.run(operation)
+        except UserError as exc:
+            return str(exc)
+        self.ctx.status(messages.STATUS_DONE.format(what=outcome.change.description))
+        return None
+
+    def _run_or_tell(self, operation: Any) -> None:
+        problem = self._run(operation)
+        if problem is not None:
+            show_message(self.ctx.window, messages.SCENARIO_ACTION_FAILED_TITLE, problem)
+
+    def check_name(self, name: str, current_id: int | None = None) -> str | None:
+        cleaned = name.strip()
+        if not cleaned:
+            return messages.SCENARIO_NAME_EMPTY
+        found = scenario_store.find(self.workspace.db, cleaned)
+        if found is not None and found != current_id:
+            return messages.SCENARIO_NAME_TAKEN.format(name=cleaned)
+        return None
+
+    def create_scenario(self, name: str) -> str | None:
+        return self._run(lambda: scenario_ops.create_scenario(self.workspace, name))
+
+    def duplicate_selected(self) -> None:
+        selected = self.selected_id()
+        if selected is not None:
+            self._run_or_tell(lambda: scenario_ops.duplicate_scenario(self.workspace, selected))
+
+    def rename_scenario(self, scenario_id: int, name: str) -> str | None:
+        return self._run(lambda: scenario_ops.rename_scenario(self.workspace, scenario_id, name))
+
+    def delete_selected(self) -> None:
+        selected = self.selected_id()
+        if selected is not None:
+            self._run_or_tell(lambda: scenario_ops.delete_scenario(self.workspace, selected))
+
+    def ask_new(self) -> NameDialog:
+        initial = scenario_store.unique_name(self.workspace.db, messages.SCENARIO_NAME_DEFAULT)
+        dialog = NameDialog(messages.SCENARIO_NEW_TITLE, messages.SCENARIO_NAME_LABEL, initial,
+                            check=self.check_name, submit=self.create_scenario,
+                            parent=self.ctx.window or self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def ask_rename(self) -> NameDialog | None:
+        selected = self.selected_id()
+        if selected is None:
+            return None
+        current = str(scenario_store.get(self.workspace.db, selected).get("name", ""))
+        dialog = NameDialog(messages.SCENARIO_RENAME_TITLE, messages.SCENARIO_NAME_LABEL, current,
+                            check=lambda name: self.check_name(name, selected),
+                            submit=lambda name: self.rename_scenario(selected, name),
+                            parent=self.ctx.window or self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog

@@ -1,0 +1,1 @@
+"""Dialogs: About, catalog entry form, name prompt, and the message/error boxes."""

@@ -1,0 +1,52 @@
+"""GUI test fixtures: a fresh workspace, the main window on it, and message-box helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.operations.workspace_ops import open_workspace
+from app.storage.workspace import Workspace
+from app.ui.launch import configure_app
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def _enclave_look(qapp: QApplication) -> None:
+    """Shipped fonts and the style sheet, as the real app has them (screenshots match)."""
+    configure_app(qapp)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, qapp: QApplication) -> Iterator[Workspace]:
+    workspace = open_workspace(tmp_path / "ws.enclave.sqlite")
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ws: Workspace) -> Iterator[MainWindow]:
+    win = MainWindow(ws)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.tasks.shutdown()
+    win.workspace.close()
+
+
+def message_boxes(parent: QWidget | None = None) -> list[QMessageBox]:
+    """Message boxes currently shown (children of `parent`, or anywhere)."""
+    boxes = parent.findChildren(QMessageBox) if parent is not None else [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    return [b for b in boxes if b.isVisible()]
+
+
+def take_message(qtbot: QtBot, parent: QWidget | None = None) -> QMessageBox:
+    """Wait for exactly one message box, and return it (still open)."""
+    qtbot.waitUntil(lambda: len(message_boxes(parent)) == 1, timeout=5000)
+    return message_boxes(parent)[0]
