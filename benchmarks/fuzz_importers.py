@@ -24,12 +24,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.catalog.csv_pack import csv_text, parse_csv_pack  # noqa: E402
 from app.catalog.importers.hf_config import read_config  # noqa: E402
 from app.catalog.importers.model_entry import model_entry  # noqa: E402
 from app.catalog.importers.safetensors import read_header  # noqa: E402
 from app.catalog.loader import read_pack  # noqa: E402
 from app.errors import UserError  # noqa: E402
+from app.operations.catalog_packs import pack_bytes, parse_csv_text  # noqa: E402
 from app.paths import resources_dir  # noqa: E402
 from tests.catalog.model_files import (  # noqa: E402
     DEEPSEEK_V3,
@@ -83,7 +83,7 @@ def _config_seeds() -> list[bytes]:
 
 def _csv_seeds() -> list[bytes]:
     folder = resources_dir() / "catalog"
-    return [csv_text(kind, read_pack(folder / f"{kind}.json").entries).encode()
+    return [pack_bytes(kind, list(read_pack(folder / f"{kind}.json").entries), "seed", as_csv=True)
             for kind in ("servers", "cloud-apis", "gpu-rentals", "quantizations")]
 
 
@@ -154,7 +154,7 @@ def main() -> int:
                  rng, folder),
             fuzz("config.json", read_config, _config_seeds(), "config.json", args.inputs, rng,
                  folder),
-            fuzz("CSV catalog pack", lambda p: parse_csv_pack(
+            fuzz("CSV catalog pack", lambda p: parse_csv_text(
                 p.read_bytes().decode("utf-8", errors="replace"), p.name), _csv_seeds(),
                  "pack.csv", args.inputs, rng, folder),
         ]

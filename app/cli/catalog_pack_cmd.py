@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.catalog.csv_pack import FLAT_KINDS
+from app.catalog.fields import CSV_KINDS as FLAT_KINDS
 from app.catalog.validate import KINDS
 from app.cli.common import add_workspace_option, workspace_from
 from app.operations.catalog_import import CatalogChange, export_kind, import_pack
@@ -22,7 +22,7 @@ def register_actions(actions: Any) -> None:
     importing = actions.add_parser("import", help="import a catalog pack (JSON or CSV)")
     importing.add_argument("file", type=Path)
     importing.add_argument("--kind", choices=FLAT_KINDS,
-                           help="kind of a CSV pack's rows (when it has no kind column)")
+                           help="kind of a CSV pack's rows (required for CSV)")
     add_workspace_option(importing)
     importing.set_defaults(func=run_import)
     exporting = actions.add_parser("export", help="export one kind as a pack (JSON or CSV)")

@@ -1,4 +1,4 @@
-"""Import and export catalog entries: local model files, JSON and CSV packs.
+"""Import catalog entries from the command line: local model files and packs.
 
 Each function validates everything first and writes in one transaction through
 `catalog_store.import_entries`, so a failed import leaves the workspace exactly as it was. It
@@ -9,17 +9,14 @@ it was.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.catalog.csv_pack import FLAT_KINDS, MAX_CSV_BYTES, csv_text, parse_csv_pack
 from app.catalog.importers.model_entry import model_entry
-from app.catalog.loader import CatalogError, Pack, read_pack
-from app.catalog.validate import KINDS
-from app.operations.atomic_file import write_atomic
+from app.catalog.loader import CatalogError
+from app.operations import catalog_packs
 from app.storage import catalog_store
 from app.storage.workspace import Workspace
 
@@ -91,41 +88,13 @@ def import_model(ws: Workspace, path: Path, entry_id: str | None = None) -> Cata
     return _import(ws, "models", [entry])
 
 
-def read_pack_file(path: Path, kind: str | None = None) -> Pack:
-    """A JSON pack (README format) or a CSV pack of a flat kind, validated."""
-    if path.suffix.lower() != ".csv":
-        return read_pack(path)
-    try:
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise CatalogError(f"{path.name}: is larger than the "
-                               f"{MAX_CSV_BYTES // 1_000_000} MB limit")
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path.name}: must be UTF-8 text") from None
-    except OSError as exc:
-        raise CatalogError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    return parse_csv_pack(text, path.name, kind)
-
-
 def import_pack(ws: Workspace, path: Path, kind: str | None = None) -> CatalogChange:
-    """Import every entry of a pack file, all or none."""
-    pack = read_pack_file(path, kind)
-    return _import(ws, pack.kind, list(pack.entries))
+    """Import every entry of a pack file (JSON, or CSV of a flat kind), all or none."""
+    pack = catalog_packs.read_pack_file(path, kind)
+    return _import(ws, pack.kind, list(catalog_packs.with_existing(ws, pack)))
 
 
 def export_kind(ws: Workspace, kind: str, out: Path) -> CatalogExport:
     """Write every entry of `kind` as a pack: CSV when `out` ends in .csv, else JSON."""
-    if kind not in KINDS:
-        raise CatalogError(f"kind must be one of {', '.join(KINDS)}")
-    entries = sorted(catalog_store.entries(ws.db, kind), key=lambda e: str(e["id"]))
-    if out.suffix.lower() == ".csv":
-        if kind not in FLAT_KINDS:
-            raise CatalogError(f"{out.name}: {kind} entries have nested fields; export them "
-                               f"as JSON (CSV holds {', '.join(FLAT_KINDS)})")
-        text, fmt = csv_text(kind, entries), "csv"
-    else:
-        pack = {"kind": kind, "catalog_version": catalog_store.catalog_version(ws.db) or "local",
-                "entries": entries}
-        text, fmt = json.dumps(pack, ensure_ascii=False, indent=1) + "\n", "json"
-    write_atomic(out, text.encode("utf-8"))
-    return CatalogExport(kind, out, fmt, len(entries))
+    count = catalog_packs.export_pack(ws, kind, out)
+    return CatalogExport(kind, out, "csv" if out.suffix.lower() == ".csv" else "json", count)

@@ -34,7 +34,9 @@ from app.storage.workspace import Workspace
 
 CSV_ONLY_FLAT = ("{kind}: cannot be written as CSV (nested fields); choose a .json file. "
                  "CSV packs exist for " + ", ".join(fields.CSV_KINDS))
-CSV_NEEDS_KIND = "{name}: a CSV pack holds one kind; choose which kind it is"
+CSV_NEEDS_KIND = ("{name}: a CSV pack holds one kind; add a 'kind' column or choose which kind "
+                  "it is")
+MIXED_KINDS = "{name}: every row's kind must be the same (and match the kind chosen)"
 UNKNOWN_COLUMN = "{name}: column '{column}' is not a field of {kind} (fields: {known})"
 MISSING_COLUMNS = "{name}: the columns {missing} are required"
 EMPTY_PACK = "{name}: holds no entries"
@@ -51,27 +53,23 @@ class PackContents:
     entries: tuple[dict[str, Any], ...]
     source_name: str
     catalog_version: str = ""
+    partial: bool = False  # CSV: only the documented fields; others are kept on import
 
 
 def read_pack_file(path: Path, kind: str | None = None,
                    progress: ProgressCallback = no_progress,
                    cancel: CancelToken | None = None) -> PackContents:
-    """Read and validate a JSON or CSV pack (CSV needs `kind`); raises CatalogError."""
+    """Read and validate a JSON or CSV pack; raises CatalogError.
+
+    A CSV pack holds one kind, named by its `kind` column (as `export` writes it), by `kind`,
+    or by the file's name (`servers.csv`).
+    """
     path = Path(path)
     if path.suffix.lower() != ".csv":
         pack = read_pack(path)
         if not pack.entries:
             raise CatalogError(EMPTY_PACK.format(name=path.name))
         return PackContents(pack.kind, pack.entries, path.name, pack.catalog_version)
-    if kind not in KINDS:
-        raise CatalogError(CSV_NEEDS_KIND.format(name=path.name))
-    if kind not in fields.CSV_KINDS:
-        raise CatalogError(CSV_ONLY_FLAT.format(kind=kind))
-    return PackContents(kind, _read_csv(path, kind, progress, cancel or CancelToken()), path.name)
-
-
-def _read_csv(path: Path, kind: str, progress: ProgressCallback,
-              cancel: CancelToken) -> tuple[dict[str, Any], ...]:
     try:
         if path.stat().st_size > MAX_PACK_BYTES:
             raise CatalogError(f"{path.name}: is larger than the "
@@ -81,48 +79,70 @@ def _read_csv(path: Path, kind: str, progress: ProgressCallback,
         raise CatalogError(f"{path.name}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise CatalogError(f"{path.name}: must be UTF-8 text") from None
+    if kind is None and path.stem in fields.CSV_KINDS:
+        kind = path.stem
+    found, entries = parse_csv_text(text, path.name, kind, progress, cancel)
+    return PackContents(found, entries, path.name, partial=True)
+
+
+def parse_csv_text(text: str, name: str, kind: str | None = None,
+                   progress: ProgressCallback = no_progress,
+                   cancel: CancelToken | None = None) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """(kind, validated entries) of a CSV pack's text; `name` is used in messages."""
+    cancel = cancel or CancelToken()
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise CatalogError(f"{path.name}: is not valid CSV ({exc})") from None
+        raise CatalogError(f"{name}: is not valid CSV ({exc})") from None
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise CatalogError(EMPTY_PACK.format(name=path.name))
+        raise CatalogError(EMPTY_PACK.format(name=name))
     header = [cell.strip() for cell in rows[0]]
+    body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
+    if header[0] == "kind":
+        kinds = {r[0].strip() for r in body}
+        if len(kinds) > 1 or (kind is not None and kinds - {kind}):
+            raise CatalogError(MIXED_KINDS.format(name=name))
+        kind = kinds.pop() if kinds else kind
+        header = header[1:]
+        body = [r[1:] for r in body]
+    if kind not in KINDS:
+        raise CatalogError(CSV_NEEDS_KIND.format(name=name))
+    if kind not in fields.CSV_KINDS:
+        raise CatalogError(CSV_ONLY_FLAT.format(kind=kind))
     specs = {spec.path: spec for spec in fields.fields(kind)}
     for column in header:
         if column not in specs:
-            raise CatalogError(UNKNOWN_COLUMN.format(name=path.name, column=column, kind=kind,
+            raise CatalogError(UNKNOWN_COLUMN.format(name=name, column=column, kind=kind,
                                                      known=", ".join(specs)))
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise CatalogError(MISSING_COLUMNS.format(name=path.name, missing=", ".join(missing)))
+        raise CatalogError(MISSING_COLUMNS.format(name=name, missing=", ".join(missing)))
+    if not body:
+        raise CatalogError(EMPTY_PACK.format(name=name))
     entries: list[dict[str, Any]] = []
     seen: set[str] = set()
-    body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
-    if not body:
-        raise CatalogError(EMPTY_PACK.format(name=path.name))
     for number, cells in enumerate(body, start=2):
         if number % 200 == 0:
             cancel.raise_if_cancelled()
             progress(number / (len(body) + 1), f"Reading row {number}")
         if len(cells) > len(header):
-            raise CatalogError(f"{path.name}: row {number}: has more cells than the header")
+            raise CatalogError(f"{name}: row {number}: has more cells than the header")
         values: dict[str, Any] = {}
         for column, cell in zip(header, cells, strict=False):
             value, problem = fields.parse_text(specs[column], _unguard(cell))
             if problem:
-                raise CatalogError(f"{path.name}: row {number}: {column}: {problem}")
+                raise CatalogError(f"{name}: row {number}: {column}: {problem}")
             values[column] = value
         entry = fields.apply_values(kind, {}, values)
         errors = entry_errors(kind, entry)
         if errors:
-            raise CatalogError(f"{path.name}: row {number}: {errors[0]}")
+            raise CatalogError(f"{name}: row {number}: {errors[0]}")
         if entry["id"] in seen:
-            raise CatalogError(DUPLICATE_ID.format(name=path.name, row=number, id=entry["id"]))
+            raise CatalogError(DUPLICATE_ID.format(name=name, row=number, id=entry["id"]))
         seen.add(entry["id"])
         entries.append(entry)
     progress(1.0, "Read")
-    return tuple(entries)
+    return kind, tuple(entries)
 
 
 def _unguard(cell: str) -> str:
@@ -135,9 +155,18 @@ def _guard(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def with_existing(ws: Workspace, pack: PackContents) -> tuple[dict[str, Any], ...]:
+    """The entries to write: a CSV row updates the documented fields of an existing entry and
+    keeps the rest (its notes, field sources...); a JSON entry replaces it whole."""
+    if not pack.partial:
+        return pack.entries
+    existing = {e["id"]: e for e in catalog_store.entries(ws.db, pack.kind)}
+    return tuple({**existing.get(e["id"], {}), **e} for e in pack.entries)
+
+
 def import_pack(ws: Workspace, pack: PackContents) -> Outcome:
     """Write a validated pack's entries in one transaction; undo restores what was there."""
-    entries = pack.entries
+    entries = with_existing(ws, pack)
     ids = [str(e["id"]) for e in entries]
     return catalog_step(
         ws, pack.kind, ids,
@@ -156,9 +185,9 @@ def pack_bytes(kind: str, entries: list[dict[str, Any]], catalog_version: str,
     specs = fields.fields(kind)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([spec.path for spec in specs])
+    writer.writerow(["kind", *(spec.path for spec in specs)])
     for entry in entries:
-        writer.writerow([_cell(spec, entry) for spec in specs])
+        writer.writerow([kind, *(_cell(spec, entry) for spec in specs)])
     return out.getvalue().encode("utf-8")
 
 

@@ -16,13 +16,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.catalog.csv_pack import parse_csv_pack
 from app.catalog.importers.errors import ModelFileError
 from app.catalog.importers.gguf import read_gguf
 from app.catalog.importers.hf_config import architecture_from_config
 from app.catalog.importers.model_entry import model_entry
 from app.catalog.importers.safetensors import read_header
 from app.catalog.loader import CatalogError
+from app.operations.catalog_packs import parse_csv_text
 from tests.catalog.model_files import (
     LLAMA_31_8B,
     MIXTRAL_8X7B,
@@ -128,6 +128,6 @@ def test_mutated_configs(base: dict[str, Any], changes: dict[str, Any]) -> None:
 @given(st.text(max_size=300))
 def test_random_csv_packs(text: str) -> None:
     try:
-        parse_csv_pack("kind,id,name,gpu_slots,source,as_of\n" + text, "x.csv")
+        parse_csv_text("kind,id,name,gpu_slots,source,as_of\n" + text, "x.csv")
     except CatalogError:
         pass

@@ -86,7 +86,7 @@ def test_export_then_import_packs(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main([*ws, "catalog", "import", str(pack)]) == 0
     assert "1 added, 0 changed" in capsys.readouterr().out
     assert main([*ws, "catalog", "export", "models", "--out", str(tmp_path / "m.csv")]) == 2
-    assert "export them as JSON" in capsys.readouterr().err
+    assert "cannot be written as CSV" in capsys.readouterr().err
 
 
 def test_bad_pack_is_refused_without_changes(tmp_path: Path,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.catalog.csv_pack import FLAT_KINDS
+from app.catalog.fields import CSV_KINDS as FLAT_KINDS
 from app.errors import UserError
 from app.operations.catalog_import import export_kind, import_model, import_pack
 from app.operations.workspace_ops import open_workspace
@@ -110,21 +110,24 @@ def test_csv_needs_a_kind_and_models_are_not_flat(ws: Workspace, tmp_path: Path)
     path = tmp_path / "rows.csv"
     path.write_text("id,name,provider,input_usd_per_mtok,output_usd_per_mtok,source,as_of\n"
                     "x,X,Acme,1.5,2,https://example.org,2025-01\n")
-    with pytest.raises(UserError, match="say which kind the rows are"):
+    with pytest.raises(UserError, match="add a 'kind' column or choose which kind"):
         import_pack(ws, path)
     change = import_pack(ws, path, kind="cloud-apis")
     assert change.added == ("x",)
     assert ws.catalog.cloud_apis["x"].input_usd_per_mtok == 1.5
-    with pytest.raises(UserError, match="models entries have nested fields; export them as JSON"):
+    with pytest.raises(UserError, match="models: cannot be written as CSV"):
         export_kind(ws, "models", tmp_path / "models.csv")
     assert not (tmp_path / "models.csv").exists()
 
 
 def test_export_is_atomic_and_names_bad_targets(ws: Workspace, tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="does not exist"):
-        export_kind(ws, "servers", tmp_path / "missing" / "servers.json")
+    nested = export_kind(ws, "servers", tmp_path / "new" / "servers.json")
+    assert nested.count > 0 and (tmp_path / "new" / "servers.json").stat().st_mode & 0o077 == 0
+    (tmp_path / "blocked").write_text("a file where a folder is wanted")
+    with pytest.raises(UserError, match="cannot be written"):
+        export_kind(ws, "servers", tmp_path / "blocked" / "servers.json")
     target = tmp_path / "servers.json"
     target.write_text("old")
     export_kind(ws, "servers", target)
     assert json.loads(target.read_text())["kind"] == "servers"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in tmp_path.rglob(".*")] == []
