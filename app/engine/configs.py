@@ -264,6 +264,17 @@ def link_bytes_per_s(spec: AcceleratorSpec) -> float:
     return (float(gbs) if gbs else 64.0) * 1e9 / 2.0
 
 
+GDDR_MAX_TBS = 1.2  # data-centre boards below this bandwidth carry GDDR memory
+
+
+def ecc_share(spec: AcceleratorSpec) -> float:
+    """Share of memory that ECC takes: NVIDIA data-centre GDDR boards (A10G, A40, L40S, L20)
+    keep ECC on and lose 1/16 of it (an A10G shows 22.3 of 24 GiB); HBM stores ECC aside."""
+    gddr = spec.memory_bandwidth_tbs < GDDR_MAX_TBS
+    nvidia_dc = spec.vendor.lower() == "nvidia" and spec.segment == "datacenter"
+    return 1.0 / 16.0 if gddr and nvidia_dc else 0.0
+
+
 def fp16_accumulate_gain(spec: AcceleratorSpec) -> float:
     """Speed-up of FP16-accumulate over the listed (FP32-accumulate) 16-bit peak.
 
@@ -276,8 +287,8 @@ def fp16_accumulate_gain(spec: AcceleratorSpec) -> float:
 def accelerator_columns(accels: Sequence[AcceleratorSpec], table: EfficiencyTable) -> dict[str, Array]:
     """Memory, bandwidth, link and power of each accelerator.
 
-    Memory: vendor GB of on-package memory are binary (an "80 GB" H100 has 80 GiB), times the
-    class's usable fraction.
+    Memory: vendor GB of on-package memory are binary (an "80 GB" H100 has 80 GiB), less ECC on
+    GDDR data-centre boards, times the class's usable fraction.
     """
     rows: list[dict[str, float]] = []
     for a in accels:
@@ -285,7 +296,8 @@ def accelerator_columns(accels: Sequence[AcceleratorSpec], table: EfficiencyTabl
         attn, estimated = sixteen_bit_peak_flops(a, table)
         rows.append(
             {
-                "memory_bytes": a.memory_gb * GIB * hw.usable_memory_fraction,
+                "memory_bytes": a.memory_gb * GIB * (1.0 - ecc_share(a)) * hw.usable_memory_fraction,
+                "nominal_memory_bytes": a.memory_gb * GIB,
                 "bandwidth_bytes_per_s": a.bandwidth_bytes_per_s,
                 "attention_peak_flops": attn,
                 "link_bytes_per_s": link_bytes_per_s(a),
@@ -347,6 +359,9 @@ def engine_columns(engines: Sequence[str], table: EfficiencyTable) -> dict[str, 
                 "runtime_overhead_bytes": p.runtime_overhead_gib * GIB,
                 "max_batch": float(p.max_batch),
                 "max_batched_tokens": float(p.max_batched_tokens),
+                "large_memory_bytes": p.large_memory_gib * GIB if p.large_memory_gib else np.inf,
+                "max_batch_large": float(p.max_batch_large or p.max_batch),
+                "max_batched_tokens_large": float(p.max_batched_tokens_large or p.max_batched_tokens),
                 "kv_reserve_output_fraction": p.kv_reserve_output_fraction,
                 "flash_attention": float(p.flash_attention),
                 "score_bytes": p.score_bytes,
@@ -463,6 +478,13 @@ def gather_configs(
         pp=np.asarray(pp, dtype=np.float64),
         ep=np.asarray(ep, dtype=np.float64),
     )
+    # engines that raise their batch limits on large-memory accelerators (vLLM >= 70 GiB)
+    large = values["nominal_memory_bytes"] >= values.pop("large_memory_bytes")
+    values["max_batch"] = np.where(large, values.pop("max_batch_large"), values["max_batch"])
+    values["max_batched_tokens"] = np.where(
+        large, values.pop("max_batched_tokens_large"), values["max_batched_tokens"]
+    )
+    values.pop("nominal_memory_bytes")
     # FP16-accumulate engines on GeForce cards run the 16-bit path at twice the listed peak
     gain = values.pop("fp16_accumulate_gain")
     use = values.pop("fp16_accumulate")

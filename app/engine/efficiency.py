@@ -60,6 +60,9 @@ class EngineProfile:
     runtime_overhead_gib: CUDA context, runtime buffers and graphs per GPU, in GiB.
     max_batch: largest number of sequences the scheduler runs at once.
     max_batched_tokens: largest number of tokens in one forward step (chunked prefill).
+    large_memory_gib, max_batch_large, max_batched_tokens_large: limits the engine picks on
+        accelerators with at least `large_memory_gib` GiB (vLLM: 1024 sequences and 8192
+        tokens on GPUs of 70 GiB or more; 0 = no such rule).
     kv_reserve_output_fraction: share of a request's output tokens whose KV blocks are
         reserved while it runs (1.0: reserve the whole output up front, as TRT-LLM's
         guaranteed-no-evict scheduler; about 0.5 for on-demand paged allocation).
@@ -89,6 +92,9 @@ class EngineProfile:
     runtime_overhead_gib: float = 0.5
     max_batch: int = 256
     max_batched_tokens: int = 8192
+    large_memory_gib: float = 0.0
+    max_batch_large: int = 0
+    max_batched_tokens_large: int = 0
     kv_reserve_output_fraction: float = 0.5
     flash_attention: bool = True
     score_bytes: float = 16.0
