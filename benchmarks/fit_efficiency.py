@@ -72,7 +72,7 @@ def main() -> int:
                     "hardware_class": s.key[1],
                     "mfu": round(s.factors.mfu, 4),
                     "mbu": round(s.factors.mbu, 4),
-                    "step_overhead_ms": round(s.factors.step_overhead_ms, 3),
+                    "layer_overhead_us": round(s.factors.layer_overhead_us, 3),
                     "rows": s.rows,
                     "mdape_before_pct": round(s.mdape_before_pct, 1),
                     "mdape_after_pct": round(s.mdape_after_pct, 1),
@@ -119,7 +119,7 @@ def main() -> int:
             "method": (
                 "Per (engine, hardware class) group with at least "
                 f"{MIN_ROWS} rows, then per engine and overall as fallbacks: mfu, mbu and "
-                "step_overhead_ms minimise the mean soft-L1 loss (scale 0.1) of log(predicted / "
+                "layer_overhead_us (per layer) minimise the mean soft-L1 loss (scale 0.1) of log(predicted / "
                 "measured) with a weak prior towards the starting values (Nelder-Mead in log "
                 "space). Engine and hardware-class profiles are physical settings, not fitted."
             ),
@@ -133,7 +133,7 @@ def main() -> int:
     for g in groups:
         print(
             f"{g['engine']:>14s} {g['hardware_class']:<16s} n={g['rows']:4d} mfu={g['mfu']:.3f} "
-            f"mbu={g['mbu']:.3f} overhead={g['step_overhead_ms']:6.2f} ms  "
+            f"mbu={g['mbu']:.3f} overhead={g['layer_overhead_us']:6.1f} us/layer  "
             f"MdAPE {g['mdape_before_pct']:5.1f}% -> {g['mdape_after_pct']:5.1f}%"
         )
     print("leave-one-source-out:", json.dumps(loso_summary))

@@ -23,7 +23,7 @@ from app.engine.efficiency import (
 )
 from app.paths import resources_dir
 
-FACTOR_FIELDS = ("mfu", "mbu", "step_overhead_ms")
+FACTOR_FIELDS = ("mfu", "mbu", "layer_overhead_us")
 
 
 def factors_path() -> Path:
@@ -39,9 +39,9 @@ def _factors(raw: Any, where: str) -> EfficiencyFactors:
         value = raw.get(name)
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             raise CatalogError(f"{where}: {name} must be a number")
-        if name != "step_overhead_ms" and not 0.0 < value <= 1.0:
+        if name != "layer_overhead_us" and not 0.0 < value <= 1.0:
             raise CatalogError(f"{where}: {name} must be in (0, 1]")
-        if name == "step_overhead_ms" and value < 0.0:
+        if name == "layer_overhead_us" and value < 0.0:
             raise CatalogError(f"{where}: {name} must be at least 0")
         values[name] = float(value)
     return EfficiencyFactors(**values)
@@ -55,6 +55,8 @@ def _profile(cls: type[Any], key: str, raw: Any, where: str) -> Any:
     for name, value in raw.items():
         if name not in allowed:
             continue
+        if name == "fit_start":
+            value = _factors(value, f"{where}: fit_start")
         if name == "prior_scales":
             if not (isinstance(value, list) and len(value) == 3):
                 raise CatalogError(f"{where}: prior_scales must be a list of 3 numbers")

@@ -2,10 +2,11 @@
 
 Given measured cases (flat `ConfigArrays`, their `Workload`, which metric each row measured and
 its value, and a group label per row), `fit_groups` finds for each group the `mfu`, `mbu` and
-`step_overhead_ms` that minimise a robust loss of the log errors (soft-L1: quadratic for small
-errors, linear for outliers), with a weak prior pulling towards the starting factors so a group
-whose rows do not constrain a factor (e.g. only compute-bound rows say nothing about `mbu`)
-keeps a physical value. Groups with fewer than `min_rows` rows are not fitted.
+`layer_overhead_us` that minimise a robust loss of the log errors (soft-L1: quadratic for small
+errors, linear for outliers), with a prior pulling towards the starting factors so a group whose
+rows do not constrain a factor (e.g. only compute-bound rows say nothing about `mbu`; large
+batches hide the per-layer overhead) keeps a physical value. The overhead prior is the
+strongest: only rows where launch and host time show (small batches) move it far. Groups with fewer than `min_rows` rows are not fitted.
 
 This is the same routine `enclave calibrate` uses on a site's own benchmark logs:
 
@@ -33,9 +34,9 @@ GroupKey = tuple[str, str]
 
 MFU_RANGE = (0.03, 1.0)
 MBU_RANGE = (0.08, 1.0)
-OVERHEAD_MS_RANGE = (0.01, 100.0)
+OVERHEAD_US_RANGE = (0.5, 2000.0)
 SOFT_L1_SCALE = 0.1  # log-error where the loss turns from quadratic to linear (about 10 %)
-PRIOR_WEIGHT = 0.02  # pull towards the start, per unit of log-factor squared
+PRIOR_WEIGHTS = np.array([0.02, 0.02, 0.3])  # pull to the start per log-factor squared
 
 
 @dataclass(frozen=True)
@@ -144,18 +145,18 @@ def nelder_mead(
 def _to_factors(theta: Array) -> EfficiencyFactors:
     mfu = float(np.clip(np.exp(theta[0]), *MFU_RANGE))
     mbu = float(np.clip(np.exp(theta[1]), *MBU_RANGE))
-    overhead = float(np.clip(np.exp(theta[2]), *OVERHEAD_MS_RANGE))
-    return EfficiencyFactors(mfu=mfu, mbu=mbu, step_overhead_ms=overhead)
+    overhead = float(np.clip(np.exp(theta[2]), *OVERHEAD_US_RANGE))
+    return EfficiencyFactors(mfu=mfu, mbu=mbu, layer_overhead_us=overhead)
 
 
 def _from_factors(f: EfficiencyFactors) -> Array:
-    return np.log(np.array([f.mfu, f.mbu, max(f.step_overhead_ms, OVERHEAD_MS_RANGE[0])]))
+    return np.log(np.array([f.mfu, f.mbu, max(f.layer_overhead_us, OVERHEAD_US_RANGE[0])]))
 
 
 def _with(cases: CalibrationCases, f: EfficiencyFactors) -> ConfigArrays:
     n = cases.measured.shape[0]
     return cases.configs.with_efficiency(
-        mfu=np.full(n, f.mfu), mbu=np.full(n, f.mbu), step_overhead_s=np.full(n, f.step_overhead_ms * 1e-3)
+        mfu=np.full(n, f.mfu), mbu=np.full(n, f.mbu), layer_overhead_s=np.full(n, f.layer_overhead_us * 1e-6)
     )
 
 
@@ -168,8 +169,8 @@ def fit_one(cases: CalibrationCases, start: EfficiencyFactors) -> EfficiencyFact
         predicted = predict(cases, _with(cases, _to_factors(theta)))
         log_error = np.log(np.where(np.isfinite(predicted) & (predicted > 0), predicted, 1e-30))
         log_error = np.clip(log_error - log_measured, -5.0, 5.0)
-        penalty = PRIOR_WEIGHT * float(np.sum((theta - theta0) ** 2))
-        bounds = float(np.sum(np.maximum(theta - _from_factors(EfficiencyFactors(1.0, 1.0, 100.0)), 0) ** 2))
+        penalty = float(np.sum(PRIOR_WEIGHTS * (theta - theta0) ** 2))
+        bounds = float(np.sum(np.maximum(theta - _from_factors(EfficiencyFactors(1.0, 1.0, 2000.0)), 0) ** 2))
         return _soft_l1(log_error) + penalty + 10.0 * bounds
 
     return _to_factors(nelder_mead(objective, theta0))
@@ -186,7 +187,7 @@ def group_rows(cases: CalibrationCases) -> dict[GroupKey, IntArray]:
 def fit_groups(
     cases: CalibrationCases,
     start: Mapping[GroupKey, EfficiencyFactors],
-    default: EfficiencyFactors = EfficiencyFactors(0.5, 0.75, 2.0),
+    default: EfficiencyFactors = EfficiencyFactors(0.5, 0.75, 50.0),
     min_rows: int = 8,
 ) -> FitResult:
     """Fit every group with at least `min_rows` rows (see module docstring)."""

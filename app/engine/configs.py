@@ -111,7 +111,7 @@ class ConfigArrays:
     # calibrated efficiency
     mfu: Array
     mbu: Array
-    step_overhead_s: Array
+    layer_overhead_s: Array
 
     @property
     def replicas(self) -> Array:
@@ -123,10 +123,10 @@ class ConfigArrays:
         """The broadcast shape of all fields."""
         return np.broadcast_shapes(*(np.shape(getattr(self, f.name)) for f in fields(self)))
 
-    def with_efficiency(self, mfu: Array, mbu: Array, step_overhead_s: Array) -> ConfigArrays:
+    def with_efficiency(self, mfu: Array, mbu: Array, layer_overhead_s: Array) -> ConfigArrays:
         """A copy with other efficiency factors (used by the calibration fit)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(mfu=mfu, mbu=mbu, step_overhead_s=step_overhead_s)
+        values.update(mfu=mfu, mbu=mbu, layer_overhead_s=layer_overhead_s)
         return ConfigArrays(**values)
 
     def take(self, index: IntArray | BoolArray) -> ConfigArrays:
@@ -393,10 +393,10 @@ def efficiency_columns(
         for j, a in enumerate(accels):
             r = table.resolve(e, a.hardware_class)
             mfu[i, j], mbu[i, j] = r.factors.mfu, r.factors.mbu
-            overhead[i, j] = r.factors.step_overhead_ms * 1e-3
+            overhead[i, j] = r.factors.layer_overhead_us * 1e-6
             row.append(r.basis)
         basis.append(row)
-    return {"mfu": mfu, "mbu": mbu, "step_overhead_s": overhead}, basis
+    return {"mfu": mfu, "mbu": mbu, "layer_overhead_s": overhead}, basis
 
 
 _BOOL_FIELDS = frozenset(

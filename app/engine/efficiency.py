@@ -4,8 +4,8 @@ Three kinds of data feed the time and memory model:
 
 * `EfficiencyFactors` (fitted, per engine family x hardware class): `mfu`, the fraction of
   the dense tensor peak that large matrix products reach; `mbu`, the fraction of peak memory
-  bandwidth that streaming weights and KV cache reach; `step_overhead_ms`, the fixed time of one
-  forward step (kernel launches, scheduling, sampling).
+  bandwidth that streaming weights and KV cache reach; `layer_overhead_us`, the fixed time per
+  layer of one forward step (kernel launches and boundaries, synchronisation).
 * `EngineProfile` (per engine family, physical settings, not fitted): how the engine budgets
   memory (vLLM `gpu_memory_utilization` of total memory, TensorRT-LLM
   `kv_cache_free_gpu_mem_fraction` of free memory, llama.cpp all of it), its batch limits, how
@@ -34,19 +34,20 @@ class EfficiencyFactors:
 
     mfu: achieved / peak dense FLOP/s in large matrix products (0-1].
     mbu: achieved / peak memory bandwidth streaming weights and KV cache (0-1].
-    step_overhead_ms: fixed time per forward step (prefill chunk or decode step), in ms.
+    layer_overhead_us: fixed time per layer of one forward step (prefill chunk or decode step),
+        in microseconds; a step of an 80-layer model pays 80 of them.
     """
 
     mfu: float
     mbu: float
-    step_overhead_ms: float
+    layer_overhead_us: float
 
     def scaled(self, mfu: float = 1.0, mbu: float = 1.0, overhead: float = 1.0) -> EfficiencyFactors:
         """These factors with each one multiplied (efficiencies are capped at 1)."""
         return EfficiencyFactors(
             mfu=min(1.0, self.mfu * mfu),
             mbu=min(1.0, self.mbu * mbu),
-            step_overhead_ms=self.step_overhead_ms * overhead,
+            layer_overhead_us=self.layer_overhead_us * overhead,
         )
 
 
@@ -84,6 +85,7 @@ class EngineProfile:
     pp_hop_ms: fixed cost per pipeline hop per step, in ms.
     reference_engine: engine whose factors stand in when this one has no calibration data.
     prior_scales: (mfu, mbu, overhead) multipliers applied to the reference engine's factors.
+    fit_start: physical starting point (and prior) when fitting this engine's groups.
     """
 
     family: str
@@ -111,6 +113,7 @@ class EngineProfile:
     pp_hop_ms: float = 0.1
     reference_engine: str = ""
     prior_scales: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    fit_start: EfficiencyFactors | None = None
     notes: str = ""
 
 
@@ -156,7 +159,7 @@ class EfficiencyTable:
     groups: dict[tuple[str, str], EfficiencyFactors]
     engines: dict[str, EngineProfile]
     classes: dict[str, HardwareClassProfile]
-    default: EfficiencyFactors = EfficiencyFactors(mfu=0.5, mbu=0.75, step_overhead_ms=2.0)
+    default: EfficiencyFactors = EfficiencyFactors(mfu=0.5, mbu=0.75, layer_overhead_us=50.0)
     bands: dict[str, tuple[float, float]] = field(default_factory=dict)
     version: str = ""
 

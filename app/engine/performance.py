@@ -16,8 +16,8 @@ pipeline stage (tp ranks, pp stages):
   max(FLOPs / (peak x mfu), KV bytes / (bandwidth x mbu)) + separate-kernel traffic (unfused
   score matrices, de-quantised weight copies) / (bandwidth x mbu) + tensor-parallel
   all-reduce (2 per layer, ring: `2 (tp-1)/tp x tokens x hidden x 2 B / link + latency`)
-  + expert-parallel all-to-all + (fixed per-step overhead + per-sequence overhead x sequences
-  in the step) / pp + pipeline hop;
+  + expert-parallel all-to-all + (per-layer overhead x layers + per-sequence overhead x
+  sequences in the step) / pp + pipeline hop;
 * a step is pp stage times: micro-batches keep every stage busy in serving engines (each
   handles B / pp sequences), while llama.cpp's layer split runs the stages one after another.
 
@@ -52,6 +52,8 @@ BOUND_NAMES = (
 )
 COMPUTE, MEMORY, COMMUNICATION, OVERHEAD, KV_CAPACITY, QUEUEING, NO_FIT, INVALID = range(8)
 DEQUANT_MIN_TOKENS = 16.0  # below this llama.cpp multiplies quantised weights directly
+FAST_LINK_BYTES_PER_S = 150e9  # NVLink / Infinity Fabric class links, one direction
+PCIE_LATENCY_FACTOR = 3.0  # all-reduce latency over PCIe versus over NVLink
 
 
 @dataclass(frozen=True)
@@ -156,15 +158,20 @@ def forward_step(
 
     link = c.link_bytes_per_s * c.comm_efficiency
     message = tokens * c.hidden_size * ACTIVATION_BYTES
-    ring = 2.0 * (c.tp - 1.0) / c.tp * message / link + c.allreduce_latency_s
+    # without a fast GPU link (PCIe) the engines fall back to NCCL rings through the host
+    latency = c.allreduce_latency_s * np.where(c.link_bytes_per_s < FAST_LINK_BYTES_PER_S, PCIE_LATENCY_FACTOR, 1.0)
+    ring = 2.0 * (c.tp - 1.0) / c.tp * message / link + latency
     allreduce = np.where(c.tp > 1, 2.0 * layers_stage * ring, 0.0)
     moe_stage = c.moe_layers / c.pp
     a2a_each = (c.ep - 1.0) / c.ep * message * np.maximum(c.moe_topk, 1.0) / link
-    all_to_all = np.where(c.ep > 1, 2.0 * moe_stage * (a2a_each + c.allreduce_latency_s), 0.0)
+    all_to_all = np.where(c.ep > 1, 2.0 * moe_stage * (a2a_each + latency), 0.0)
     hop = np.where(c.pp > 1, (c.pp_hop_s + message / link) * (c.pp - 1.0) / c.pp, 0.0)
     communication_s = allreduce + all_to_all + hop
     sequences = b_all + np.asarray(prefill_sequences, dtype=np.float64)
-    overhead_s = (c.step_overhead_s + c.sequence_overhead_s * sequences) / c.pp
+    # MoE layers launch about twice the kernels (router, dispatch, grouped GEMMs, combine)
+    overhead_s = (
+        c.layer_overhead_s * (c.layers + c.moe_layers) + c.sequence_overhead_s * sequences
+    ) / c.pp
 
     stage = compute_s + memory_s + communication_s + overhead_s
     scale = c.pp

@@ -110,6 +110,9 @@ def _start(table: EfficiencyTable, key: GroupKey) -> EfficiencyFactors:
     found = table.groups.get(key)
     if found is not None:
         return found
+    start = table.engine(key[0]).fit_start if key[0] != ANY else None
+    if start is not None and not table.groups:
+        return start
     if key[1] == ANY:
         return table.resolve(key[0], "unknown-class").factors if key[0] != ANY else table.default
     return table.resolve(*key).factors
