@@ -10,7 +10,9 @@
 * `at_rate` (mode `rate`, load = requests/s, Poisson arrivals): running sequences from Little's
   law `N = rate x E2E(N)` (fixed point); TTFT = prefill (sharing steps with the running decodes)
   + mean residual step + M/D/1 wait for the prefill path + M/G/c (Sakasegawa) wait for a
-  batch slot; p95/p99 from an exponential tail of the wait. Above capacity the throughput
+  batch slot; p95/p99 from an exponential tail of the wait. TPOT p99 is per request (its mean
+  over its decode, as serving benchmarks report it): a Poisson number of other prompts' chunks
+  lands in its steps. Above capacity the throughput
   saturates and TTFT grows with the backlog of a finite benchmark run (`benchmark_requests`).
 
 Loads are for the whole deployment and are shared evenly by its replicas.
@@ -255,7 +257,13 @@ def at_rate(
         c, running, isl + osl / 2.0, prefill_tokens=chunk,
         prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention), prefill_sequences=1.0,
     )
-    tpot_p99 = np.where(lam * isl > 0, busy.time_s, step.time_s)
+    # a request's TPOT is its mean over its decode; other prompts' chunks land in it as a
+    # Poisson count (mean m): the p99 request sees m + 2.33 sqrt(m) of them
+    decode_s = np.maximum(steps, 1.0) * step.time_s
+    chunks_per_request = np.ceil(isl / np.maximum(chunk, 1.0))
+    m = lam * decode_s * chunks_per_request
+    extra = np.maximum(busy.time_s - step.time_s, 0.0) * 2.33 * np.sqrt(m) / np.maximum(steps, 1.0)
+    tpot_p99 = step.time_s + np.where(lam * isl > 0, extra, 0.0)
     tokens_per_s = c.replicas * np.minimum(lam, capacity_rps) * osl
     e2e = ttft + steps * step.time_s
     bound = np.where(rho >= 0.9, QUEUEING, step.bound).astype(np.intp)
