@@ -18,7 +18,6 @@ import json
 import sys
 
 import numpy as np
-
 from calibration_rows import MEASUREMENTS, ROOT, case_rows, short_source
 
 from app.catalog.efficiency import factors_path, parse_efficiency, read_raw
@@ -38,7 +37,9 @@ def fit(rows: list[dict[str, str]], start: EfficiencyTable, aliases: dict[str, s
     return refit(cases, start.with_groups({}), min_rows=MIN_ROWS)
 
 
-def loso(rows: list[dict[str, str]], start: EfficiencyTable, aliases: dict[str, str]) -> dict[str, dict[str, list[float]]]:
+def loso(
+    rows: list[dict[str, str]], start: EfficiencyTable, aliases: dict[str, str]
+) -> dict[str, dict[str, list[float]]]:
     """Leave-one-source-out log ratios (predicted / measured) per held-out source and metric."""
     catalog = Catalog.shipped()
     out: dict[str, dict[str, list[float]]] = {}
@@ -91,11 +92,19 @@ def main() -> int:
             continue
         # measured / predicted quantiles: a prediction p has its P10-P90 band at p x these
         low, high = np.exp(-np.percentile(logs, 90)), np.exp(-np.percentile(logs, 10))
-        bands[metric] = {"p10": round(float(low), 3), "p90": round(float(high), 3), "rows": len(logs)}
+        bands[metric] = {
+            "p10": round(float(low), 3),
+            "p90": round(float(high), 3),
+            "rows": len(logs),
+        }
     if "tpot_ms" not in bands and "output_tokens_per_s" in bands:
         # per-token latency of batch-1 decode is the reciprocal of its throughput
         b = bands["output_tokens_per_s"]
-        bands["tpot_ms"] = {"p10": round(1 / b["p90"], 3), "p90": round(1 / b["p10"], 3), "rows": b["rows"]}
+        bands["tpot_ms"] = {
+            "p10": round(1 / b["p90"], 3),
+            "p90": round(1 / b["p10"], 3),
+            "rows": b["rows"],
+        }
     loso_summary = {
         source: {
             metric: {

@@ -57,6 +57,10 @@ def _profile(cls: type[Any], key: str, raw: Any, where: str) -> Any:
             continue
         if name == "fit_start":
             value = _factors(value, f"{where}: fit_start")
+        if name == "segment_references":
+            if not isinstance(value, Mapping):
+                raise CatalogError(f"{where}: segment_references must be an object")
+            value = {str(k): str(v) for k, v in value.items()}
         if name == "prior_scales":
             if not (isinstance(value, list) and len(value) == 3):
                 raise CatalogError(f"{where}: prior_scales must be a list of 3 numbers")
@@ -70,7 +74,9 @@ def _profile(cls: type[Any], key: str, raw: Any, where: str) -> Any:
         raise CatalogError(f"{where}: {exc}") from None
 
 
-def parse_efficiency(data: Any, origin: str = "factors.json") -> tuple[EfficiencyTable, dict[str, str]]:
+def parse_efficiency(
+    data: Any, origin: str = "factors.json"
+) -> tuple[EfficiencyTable, dict[str, str]]:
     """The table and the engine-name aliases from decoded JSON."""
     if not isinstance(data, Mapping) or data.get("kind") != "efficiency":
         raise CatalogError(f"{origin}: must be a JSON object with kind 'efficiency'")

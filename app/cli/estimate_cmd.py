@@ -14,8 +14,12 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "estimate", help="estimate throughput, latency and memory for a CSV of configurations"
     )
-    parser.add_argument("--cases", required=True, metavar="CASES.csv", help="one configuration per row")
-    parser.add_argument("--out", required=True, metavar="PRED.csv", help="where to write predictions")
+    parser.add_argument(
+        "--cases", required=True, metavar="CASES.csv", help="one configuration per row"
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="PRED.csv", help="where to write predictions"
+    )
     parser.set_defaults(func=run)
 
 

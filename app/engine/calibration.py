@@ -36,6 +36,7 @@ MFU_RANGE = (0.03, 1.0)
 MBU_RANGE = (0.08, 1.0)
 OVERHEAD_US_RANGE = (0.5, 2000.0)
 SOFT_L1_SCALE = 0.1  # log-error where the loss turns from quadratic to linear (about 10 %)
+DEFAULT_START = EfficiencyFactors(mfu=0.5, mbu=0.75, layer_overhead_us=50.0)
 PRIOR_WEIGHTS = np.array([0.02, 0.02, 0.3])  # pull to the start per log-factor squared
 
 
@@ -102,7 +103,9 @@ def predict(cases: CalibrationCases, configs: ConfigArrays | None = None) -> Arr
 def mdape_pct(predicted: Array, measured: Array) -> float:
     """Median absolute percentage error, in percent (NaN predictions count as 100 %)."""
     error = np.abs(predicted - measured) / measured * 100.0
-    return float(np.median(np.where(np.isfinite(error), error, 100.0))) if error.size else float("nan")
+    return (
+        float(np.median(np.where(np.isfinite(error), error, 100.0))) if error.size else float("nan")
+    )
 
 
 def _soft_l1(log_error: Array) -> float:
@@ -139,7 +142,8 @@ def nelder_mead(
             else:
                 simplex[1:] = simplex[0] + 0.5 * (simplex[1:] - simplex[0])
                 values[1:] = [objective(p) for p in simplex[1:]]
-    return simplex[int(np.argmin(values))]
+    best: Array = np.asarray(simplex[int(np.argmin(values))], dtype=np.float64)
+    return best
 
 
 def _to_factors(theta: Array) -> EfficiencyFactors:
@@ -150,13 +154,16 @@ def _to_factors(theta: Array) -> EfficiencyFactors:
 
 
 def _from_factors(f: EfficiencyFactors) -> Array:
-    return np.log(np.array([f.mfu, f.mbu, max(f.layer_overhead_us, OVERHEAD_US_RANGE[0])]))
+    theta: Array = np.log(np.array([f.mfu, f.mbu, max(f.layer_overhead_us, OVERHEAD_US_RANGE[0])]))
+    return theta
 
 
 def _with(cases: CalibrationCases, f: EfficiencyFactors) -> ConfigArrays:
     n = cases.measured.shape[0]
     return cases.configs.with_efficiency(
-        mfu=np.full(n, f.mfu), mbu=np.full(n, f.mbu), layer_overhead_s=np.full(n, f.layer_overhead_us * 1e-6)
+        mfu=np.full(n, f.mfu),
+        mbu=np.full(n, f.mbu),
+        layer_overhead_s=np.full(n, f.layer_overhead_us * 1e-6),
     )
 
 
@@ -170,7 +177,9 @@ def fit_one(cases: CalibrationCases, start: EfficiencyFactors) -> EfficiencyFact
         log_error = np.log(np.where(np.isfinite(predicted) & (predicted > 0), predicted, 1e-30))
         log_error = np.clip(log_error - log_measured, -5.0, 5.0)
         penalty = float(np.sum(PRIOR_WEIGHTS * (theta - theta0) ** 2))
-        bounds = float(np.sum(np.maximum(theta - _from_factors(EfficiencyFactors(1.0, 1.0, 2000.0)), 0) ** 2))
+        bounds = float(
+            np.sum(np.maximum(theta - _from_factors(EfficiencyFactors(1.0, 1.0, 2000.0)), 0) ** 2)
+        )
         return _soft_l1(log_error) + penalty + 10.0 * bounds
 
     return _to_factors(nelder_mead(objective, theta0))
@@ -187,7 +196,7 @@ def group_rows(cases: CalibrationCases) -> dict[GroupKey, IntArray]:
 def fit_groups(
     cases: CalibrationCases,
     start: Mapping[GroupKey, EfficiencyFactors],
-    default: EfficiencyFactors = EfficiencyFactors(0.5, 0.75, 50.0),
+    default: EfficiencyFactors = DEFAULT_START,
     min_rows: int = 8,
 ) -> FitResult:
     """Fit every group with at least `min_rows` rows (see module docstring)."""

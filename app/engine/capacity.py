@@ -139,7 +139,9 @@ def size_deployment(c: ConfigArrays, demand: Demand) -> CapacityResult:
     reasons = []
     for i in range(n):
         if not peak.fits[i]:
-            reasons.append("does not fit: weights and overheads leave no room for one sequence's KV cache")
+            reasons.append(
+                "does not fit: weights and overheads leave no room for one sequence's KV cache"
+            )
         elif not meets[i]:
             reasons.append(
                 f"misses the SLO even at light load (TTFT {float(ttft[i, 0]):.0f} ms, "

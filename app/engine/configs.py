@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -132,9 +133,7 @@ class ConfigArrays:
     def take(self, index: IntArray | BoolArray) -> ConfigArrays:
         """Rows `index` of flat (1-D) configurations."""
         n = self.shape[0]
-        values = {
-            f.name: np.broadcast_to(getattr(self, f.name), (n,))[index] for f in fields(self)
-        }
+        values = {f.name: np.broadcast_to(getattr(self, f.name), (n,))[index] for f in fields(self)}
         return ConfigArrays(**values)
 
 
@@ -163,7 +162,9 @@ def model_columns(models: Sequence[ModelSpec]) -> dict[str, Array]:
         vocab = float(m.vocab_size or 0)
         e, k, moe_layers, per_expert = _moe_split(m)
         if m.moe is not None and m.moe.expert_intermediate_size:
-            ffn = float(m.moe.expert_intermediate_size * (m.moe.experts_per_token + m.moe.shared_experts))
+            ffn = float(
+                m.moe.expert_intermediate_size * (m.moe.experts_per_token + m.moe.shared_experts)
+            )
         else:
             ffn = float(m.intermediate_size or 4 * m.hidden_size)
         if m.mla is not None:
@@ -222,7 +223,9 @@ def sixteen_bit_peak_flops(spec: AcceleratorSpec, table: EfficiencyTable) -> tup
     return spec.bandwidth_bytes_per_s * ratio, True
 
 
-def compute_path(spec: AcceleratorSpec, fmt: QuantFormat, table: EfficiencyTable) -> tuple[float, bool, bool]:
+def compute_path(
+    spec: AcceleratorSpec, fmt: QuantFormat, table: EfficiencyTable
+) -> tuple[float, bool, bool]:
     """(peak FLOP/s of the format's compute path, emulated?, peak estimated?).
 
     FP8 W8A8 runs at the FP8 peak, INT8 W8A8 at the INT8 peak, NVFP4/MXFP4 at the FP4 peak,
@@ -284,7 +287,9 @@ def fp16_accumulate_gain(spec: AcceleratorSpec) -> float:
     return 2.0 if spec.vendor.lower() == "nvidia" and spec.segment == "consumer" else 1.0
 
 
-def accelerator_columns(accels: Sequence[AcceleratorSpec], table: EfficiencyTable) -> dict[str, Array]:
+def accelerator_columns(
+    accels: Sequence[AcceleratorSpec], table: EfficiencyTable
+) -> dict[str, Array]:
     """Memory, bandwidth, link and power of each accelerator.
 
     Memory: vendor GB of on-package memory are binary (an "80 GB" H100 has 80 GiB), less ECC on
@@ -296,7 +301,10 @@ def accelerator_columns(accels: Sequence[AcceleratorSpec], table: EfficiencyTabl
         attn, estimated = sixteen_bit_peak_flops(a, table)
         rows.append(
             {
-                "memory_bytes": a.memory_gb * GIB * (1.0 - ecc_share(a)) * hw.usable_memory_fraction,
+                "memory_bytes": a.memory_gb
+                * GIB
+                * (1.0 - ecc_share(a))
+                * hw.usable_memory_fraction,
                 "nominal_memory_bytes": a.memory_gb * GIB,
                 "bandwidth_bytes_per_s": a.bandwidth_bytes_per_s,
                 "attention_peak_flops": attn,
@@ -361,7 +369,9 @@ def engine_columns(engines: Sequence[str], table: EfficiencyTable) -> dict[str, 
                 "max_batched_tokens": float(p.max_batched_tokens),
                 "large_memory_bytes": p.large_memory_gib * GIB if p.large_memory_gib else np.inf,
                 "max_batch_large": float(p.max_batch_large or p.max_batch),
-                "max_batched_tokens_large": float(p.max_batched_tokens_large or p.max_batched_tokens),
+                "max_batched_tokens_large": float(
+                    p.max_batched_tokens_large or p.max_batched_tokens
+                ),
                 "kv_reserve_output_fraction": p.kv_reserve_output_fraction,
                 "flash_attention": float(p.flash_attention),
                 "score_bytes": p.score_bytes,
@@ -391,7 +401,7 @@ def efficiency_columns(
     for i, e in enumerate(engines):
         row = []
         for j, a in enumerate(accels):
-            r = table.resolve(e, a.hardware_class)
+            r = table.resolve(e, a.hardware_class, a.segment)
             mfu[i, j], mbu[i, j] = r.factors.mfu, r.factors.mbu
             overhead[i, j] = r.factors.layer_overhead_us * 1e-6
             row.append(r.basis)
@@ -399,9 +409,7 @@ def efficiency_columns(
     return {"mfu": mfu, "mbu": mbu, "layer_overhead_s": overhead}, basis
 
 
-_BOOL_FIELDS = frozenset(
-    f.name for f in fields(ConfigArrays) if f.type in ("BoolArray", BoolArray)
-)
+_BOOL_FIELDS = frozenset(f.name for f in fields(ConfigArrays) if f.type in ("BoolArray", BoolArray))
 
 
 def _stack(rows: Sequence[dict[str, float]]) -> dict[str, Array]:
@@ -457,7 +465,7 @@ def gather_configs(
     ep: Array,
 ) -> ConfigArrays:
     """Configurations from (broadcastable) indices into `tables` and layout arrays."""
-    values: dict[str, npt.NDArray[np.generic]] = {}
+    values: dict[str, npt.NDArray[Any]] = {}
     for key, col in tables.models.items():
         values[key] = col[model]
     for key, col in tables.accelerators.items():
@@ -493,33 +501,40 @@ def gather_configs(
     values["attention_peak_flops"] = values["attention_peak_flops"] * np.where(use > 0.5, gain, 1.0)
     for key in _BOOL_FIELDS:
         values[key] = values[key] > 0.5
-    return ConfigArrays(**values)  # type: ignore[arg-type]
+    return ConfigArrays(**values)
 
 
-def build_configs(deployments: Sequence[Deployment], table: EfficiencyTable) -> tuple[ConfigArrays, list[str]]:
+T = TypeVar("T")
+
+
+def _unique(items: Sequence[T]) -> tuple[list[T], IntArray]:
+    """Distinct items (by identity, as the catalog hands out one object per entry) and the
+    index of each item among them."""
+    seen: dict[int, int] = {}
+    unique: list[T] = []
+    idx = []
+    for item in items:
+        key = id(item)
+        if key not in seen:
+            seen[key] = len(unique)
+            unique.append(item)
+        idx.append(seen[key])
+    return unique, np.array(idx, dtype=np.intp)
+
+
+def build_configs(
+    deployments: Sequence[Deployment], table: EfficiencyTable
+) -> tuple[ConfigArrays, list[str]]:
     """Flat configurations for a list of deployments, and the efficiency basis of each row."""
-    def index(items: list[object]) -> tuple[list[object], IntArray]:
-        seen: dict[int, int] = {}
-        unique: list[object] = []
-        idx = []
-        for item in items:
-            key = id(item)
-            if key not in seen:
-                seen[key] = len(unique)
-                unique.append(item)
-            idx.append(seen[key])
-        return unique, np.array(idx, dtype=np.intp)
 
-    models, m_idx = index([d.model for d in deployments])
-    accels, a_idx = index([d.accelerator for d in deployments])
-    weights, w_idx = index([d.weights for d in deployments])
-    kvs, k_idx = index([d.kv_cache for d in deployments])
+    models, m_idx = _unique([d.model for d in deployments])
+    accels, a_idx = _unique([d.accelerator for d in deployments])
+    weights, w_idx = _unique([d.weights for d in deployments])
+    kvs, k_idx = _unique([d.kv_cache for d in deployments])
     engine_names = sorted({d.engine for d in deployments})
     e_idx = np.array([engine_names.index(d.engine) for d in deployments], dtype=np.intp)
-    tables = ColumnTables.build(
-        models, accels, weights, kvs, engine_names, table  # type: ignore[arg-type]
-    )
-    _, basis = efficiency_columns(engine_names, accels, table)  # type: ignore[arg-type]
+    tables = ColumnTables.build(models, accels, weights, kvs, engine_names, table)
+    _, basis = efficiency_columns(engine_names, accels, table)
     configs = gather_configs(
         tables,
         m_idx,

@@ -42,7 +42,9 @@ class EfficiencyFactors:
     mbu: float
     layer_overhead_us: float
 
-    def scaled(self, mfu: float = 1.0, mbu: float = 1.0, overhead: float = 1.0) -> EfficiencyFactors:
+    def scaled(
+        self, mfu: float = 1.0, mbu: float = 1.0, overhead: float = 1.0
+    ) -> EfficiencyFactors:
         """These factors with each one multiplied (efficiencies are capped at 1)."""
         return EfficiencyFactors(
             mfu=min(1.0, self.mfu * mfu),
@@ -128,6 +130,8 @@ class HardwareClassProfile:
         has no 16-bit peak (flagged as estimated in the basis).
     reference_class: class whose factors stand in when this one has no calibration data.
     prior_scales: (mfu, mbu, overhead) multipliers applied to the reference class's factors.
+    segment_references: reference class per market segment, when it differs (a consumer
+        Blackwell card behaves like an Ada card, not like a B200).
     """
 
     hardware_class: str
@@ -135,6 +139,7 @@ class HardwareClassProfile:
     fallback_fp16_flops_per_byte: float = 150.0
     reference_class: str = ""
     prior_scales: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    segment_references: dict[str, str] = field(default_factory=dict)
     notes: str = ""
 
 
@@ -171,26 +176,27 @@ class EfficiencyTable:
         """Profile of a hardware class; an unknown class gets neutral defaults."""
         return self.classes.get(hardware_class) or HardwareClassProfile(hardware_class)
 
-    def resolve(self, engine: str, hardware_class: str) -> ResolvedFactors:
+    def resolve(self, engine: str, hardware_class: str, segment: str = "") -> ResolvedFactors:
         """Factors for `engine` on `hardware_class`, following the fallback chain.
 
         Order: the fitted group itself; the engine's reference engine on the same class
-        (times the engine's prior scales); the engine on the class's reference class (times
-        the class's prior scales); both references; the engine across classes (`engine, *`);
-        the global group (`*, *`); built-in defaults.
+        (times the engine's prior scales); the engine on the class's reference class for this
+        market segment (times the class's prior scales); both references; the engine across
+        classes (`engine, *`); the global group (`*, *`); built-in defaults.
         """
         eng = self.engine(engine)
         cls = self.hardware(hardware_class)
+        reference = cls.segment_references.get(segment, cls.reference_class)
         one = (1.0, 1.0, 1.0)
         candidates: list[tuple[str, str, tuple[float, float, float], tuple[float, float, float]]]
         candidates = [(engine, hardware_class, one, one)]
         if eng.reference_engine:
             candidates.append((eng.reference_engine, hardware_class, eng.prior_scales, one))
-        if cls.reference_class:
-            candidates.append((engine, cls.reference_class, one, cls.prior_scales))
+        if reference:
+            candidates.append((engine, reference, one, cls.prior_scales))
             if eng.reference_engine:
                 candidates.append(
-                    (eng.reference_engine, cls.reference_class, eng.prior_scales, cls.prior_scales)
+                    (eng.reference_engine, reference, eng.prior_scales, cls.prior_scales)
                 )
         candidates.append((engine, ANY, one, cls.prior_scales))
         if eng.reference_engine:

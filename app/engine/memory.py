@@ -132,6 +132,7 @@ class MemoryBudget:
 
     def waterfall(self, index: int = 0) -> list[tuple[str, float]]:
         """(label, GiB) steps for one configuration: capacity first, free last."""
+
         def at(a: Array) -> float:
             return float(np.ravel(a)[index] if np.ndim(a) else a) / GIB
 
@@ -146,7 +147,9 @@ class MemoryBudget:
         ]
 
 
-def kv_budget_bytes(c: ConfigArrays, context_tokens: Array | float) -> tuple[Array, Array, Array, Array]:
+def kv_budget_bytes(
+    c: ConfigArrays, context_tokens: Array | float
+) -> tuple[Array, Array, Array, Array]:
     """(KV budget, reserved, overhead, activations) per GPU in bytes; the budget may be < 0."""
     weights = weights_bytes_per_gpu(c)
     activations = activation_bytes_per_gpu(c, context_tokens)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.configs import Array, ConfigArrays, IntArray
+from app.engine.configs import Array, BoolArray, ConfigArrays, IntArray
 from app.engine.memory import (
     ACTIVATION_BYTES,
     expert_weights_bytes,
@@ -143,7 +143,9 @@ def forward_step(
 
     logits_rows = b + np.asarray(prefill_sequences) / m
     linear = 2.0 * (_linear_params(c) * tokens + _head_params(c) * logits_rows) / (c.tp * c.pp)
-    attention = 4.0 * layers_stage * (c.attn_dim_decode * b * ctx + c.attn_dim_prefill * pairs) / c.tp
+    attention = (
+        4.0 * layers_stage * (c.attn_dim_decode * b * ctx + c.attn_dim_prefill * pairs) / c.tp
+    )
     # a roofline per kernel family: matrix products stream weights, attention streams KV
     gemm_compute_s = linear / (c.peak_flops * c.mfu)
     gemm_memory_s = weights / bandwidth
@@ -159,7 +161,9 @@ def forward_step(
     link = c.link_bytes_per_s * c.comm_efficiency
     message = tokens * c.hidden_size * ACTIVATION_BYTES
     # without a fast GPU link (PCIe) the engines fall back to NCCL rings through the host
-    latency = c.allreduce_latency_s * np.where(c.link_bytes_per_s < FAST_LINK_BYTES_PER_S, PCIE_LATENCY_FACTOR, 1.0)
+    latency = c.allreduce_latency_s * np.where(
+        c.link_bytes_per_s < FAST_LINK_BYTES_PER_S, PCIE_LATENCY_FACTOR, 1.0
+    )
     ring = 2.0 * (c.tp - 1.0) / c.tp * message / link + latency
     allreduce = np.where(c.tp > 1, 2.0 * layers_stage * ring, 0.0)
     moe_stage = c.moe_layers / c.pp
@@ -175,9 +179,7 @@ def forward_step(
 
     stage = compute_s + memory_s + communication_s + overhead_s
     scale = c.pp
-    parts = np.stack(
-        np.broadcast_arrays(compute_s, memory_s, communication_s, overhead_s), axis=0
-    )
+    parts = np.stack(np.broadcast_arrays(compute_s, memory_s, communication_s, overhead_s), axis=0)
     return StepTime(
         time_s=stage * scale,
         compute_s=compute_s * scale,
@@ -197,7 +199,9 @@ class PrefillTime:
     chunk: StepTime
 
 
-def causal_pairs(prompt_tokens: Array, chunk_tokens: Array, flash: Array) -> Array:
+def causal_pairs(
+    prompt_tokens: Array | float, chunk_tokens: Array | float, flash: BoolArray | bool
+) -> Array:
     """Query-key pairs a causal prompt of n tokens computes: n(n+1)/2 when attention is fused;
     unfused kernels compute whole chunk x context blocks, n(n + chunk)/2."""
     n = np.asarray(prompt_tokens, dtype=np.float64)

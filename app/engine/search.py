@@ -75,8 +75,11 @@ class SweepGrid:
     def size(self) -> int:
         """Configurations in the grid."""
         return (
-            len(self.accelerators) * len(self.layouts()) * len(self.weights)
-            * len(self.kv_formats) * len(self.batches)
+            len(self.accelerators)
+            * len(self.layouts())
+            * len(self.weights)
+            * len(self.kv_formats)
+            * len(self.batches)
         )
 
 
@@ -136,8 +139,8 @@ def sweep(
     count, tp, pp = (layouts[:, k].reshape(1, n_lay, 1, 1, 1) for k in range(3))
     zero = np.zeros((1, 1, 1, 1, 1), dtype=np.intp)
     c = gather_configs(tables, zero, acc, wts, kvs, zero, count, tp, pp, np.ones_like(tp))
-    isl = np.float64(input_tokens)
-    osl = np.float64(max(output_tokens, 1.0))
+    isl = np.asarray(float(input_tokens))
+    osl = np.asarray(float(max(output_tokens, 1.0)))
     per_replica = batch  # a batch of this many sequences on every replica
     with np.errstate(all="ignore"):
         result = static_batch(c, per_replica * c.replicas, isl, osl)

@@ -21,6 +21,7 @@ Loads are for the whole deployment and are shared evenly by its replicas.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -119,9 +120,8 @@ def _finish(
         e2e_latency_s=ok(e2e_s),
         concurrency=running * c.replicas,
         max_concurrency=max_concurrency(c, context),
-        kv_capacity_tokens=np.maximum(budget, 0.0) / np.maximum(
-            kv_bytes_per_sequence_per_gpu(c, 1.0), 1e-30
-        ),
+        kv_capacity_tokens=np.maximum(budget, 0.0)
+        / np.maximum(kv_bytes_per_sequence_per_gpu(c, 1.0), 1e-30),
         weights_gib=weights_bytes_per_gpu(c) / GIB,
         kv_cache_gib=np.maximum(kv_pool, 0.0) / GIB,
         fits=fits,
@@ -129,7 +129,9 @@ def _finish(
     )
 
 
-def _dominant(prefill_s: Array, prefill_step: StepTime, decode_s: Array, decode_step: StepTime) -> IntArray:
+def _dominant(
+    prefill_s: Array, prefill_step: StepTime, decode_s: Array, decode_step: StepTime
+) -> IntArray:
     return np.where(prefill_s > decode_s, prefill_step.bound, decode_step.bound).astype(np.intp)
 
 
@@ -153,8 +155,18 @@ def static_batch(c: ConfigArrays, batch: Array, isl: Array, osl: Array) -> Servi
     ttft_mean = pre.time_s * share
     bound = np.where(waves > 1, KV_CAPACITY, _dominant(pre.time_s, pre.chunk, decode_s, step))
     return _finish(
-        c, isl, osl, running, tokens_per_s, ttft_mean, pre.time_s, pre.time_s,
-        step.time_s, step.time_s, total_s, bound.astype(np.intp),
+        c,
+        isl,
+        osl,
+        running,
+        tokens_per_s,
+        ttft_mean,
+        pre.time_s,
+        pre.time_s,
+        step.time_s,
+        step.time_s,
+        total_s,
+        bound.astype(np.intp),
     )
 
 
@@ -174,7 +186,8 @@ def _steady_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) -> Ste
         running,
         isl + osl / 2.0,
         prefill_tokens=starts * isl,
-        prefill_pairs=starts * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
+        prefill_pairs=starts
+        * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
         prefill_sequences=starts,
     )
 
@@ -197,7 +210,18 @@ def offline(c: ConfigArrays, isl: Array, osl: Array) -> ServingResult:
     e2e = ttft + _steps_after_first(isl, osl) * s.step.time_s
     bound = np.where(s.kv_limited, KV_CAPACITY, s.step.bound).astype(np.intp)
     return _finish(
-        c, isl, osl, s.running, tokens_per_s, ttft, ttft, ttft, s.step.time_s, s.step.time_s, e2e, bound
+        c,
+        isl,
+        osl,
+        s.running,
+        tokens_per_s,
+        ttft,
+        ttft,
+        ttft,
+        s.step.time_s,
+        s.step.time_s,
+        e2e,
+        bound,
     )
 
 
@@ -254,8 +278,12 @@ def at_rate(
     ttft_p99 = service + 0.99 * step.time_s + _tail(queue, rho_tail, 0.99) + backlog
     chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
     busy = forward_step(
-        c, running, isl + osl / 2.0, prefill_tokens=chunk,
-        prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention), prefill_sequences=1.0,
+        c,
+        running,
+        isl + osl / 2.0,
+        prefill_tokens=chunk,
+        prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention),
+        prefill_sequences=1.0,
     )
     # a request's TPOT is its mean over its decode; other prompts' chunks land in it as a
     # Poisson count (mean m): the p99 request sees m + 2.33 sqrt(m) of them
@@ -268,7 +296,18 @@ def at_rate(
     e2e = ttft + steps * step.time_s
     bound = np.where(rho >= 0.9, QUEUEING, step.bound).astype(np.intp)
     return _finish(
-        c, isl, osl, running, tokens_per_s, ttft, ttft_p95, ttft_p99, step.time_s, tpot_p99, e2e, bound
+        c,
+        isl,
+        osl,
+        running,
+        tokens_per_s,
+        ttft,
+        ttft_p95,
+        ttft_p99,
+        step.time_s,
+        tpot_p99,
+        e2e,
+        bound,
     )
 
 
@@ -279,7 +318,7 @@ def serve(c: ConfigArrays, w: Workload) -> ServingResult:
     isl = np.broadcast_to(np.asarray(w.input_tokens, dtype=np.float64), (n,))
     osl = np.broadcast_to(np.asarray(w.output_tokens, dtype=np.float64), (n,))
     load = np.broadcast_to(np.nan_to_num(np.asarray(w.load, dtype=np.float64), nan=1.0), (n,))
-    merged: dict[str, Array] = {}
+    merged: dict[str, Any] = {}
     for code in range(3):
         rows = np.flatnonzero(mode == code)
         if rows.size == 0:

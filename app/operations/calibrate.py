@@ -32,7 +32,10 @@ class CaseSet:
 
 
 def case_set(
-    rows: Sequence[dict[str, str]], catalog: Catalog, table: EfficiencyTable, aliases: dict[str, str]
+    rows: Sequence[dict[str, str]],
+    catalog: Catalog,
+    table: EfficiencyTable,
+    aliases: dict[str, str],
 ) -> CaseSet:
     """Resolve rows into calibration cases grouped by (engine family, hardware class)."""
     parsed: list[ParsedCase] = []
@@ -78,7 +81,9 @@ def case_set(
     return CaseSet(cases=cases, rows=kept, parsed=parsed, skipped=skipped)
 
 
-def refit(cases: CalibrationCases, table: EfficiencyTable, min_rows: int = 8) -> tuple[EfficiencyTable, list[FitResult]]:
+def refit(
+    cases: CalibrationCases, table: EfficiencyTable, min_rows: int = 8
+) -> tuple[EfficiencyTable, list[FitResult]]:
     """Fit (engine, class) groups, then (engine, *) and (*, *) pooled groups as fallbacks.
 
     Each level starts from the table's current factors for that group (or its fallback) so a

@@ -30,16 +30,37 @@ from app.engine.serving import MODE_NAMES, ServingResult, Workload, serve
 from app.errors import UserError
 
 REQUIRED_COLUMNS = (
-    "case_id", "model", "gpu", "gpu_count", "weights", "engine", "mode",
-    "input_tokens", "output_tokens",
+    "case_id",
+    "model",
+    "gpu",
+    "gpu_count",
+    "weights",
+    "engine",
+    "mode",
+    "input_tokens",
+    "output_tokens",
 )
 OPTIONAL_COLUMNS = ("tp", "pp", "ep", "kv_cache", "load")
 BANDED = ("output_tokens_per_s", "ttft_ms", "tpot_ms")
 OUTPUT_COLUMNS = (
-    "case_id", "output_tokens_per_s", "ttft_ms", "tpot_ms", "e2e_latency_s", "weights_gib",
-    "kv_cache_gib", "max_concurrency", "bound", "status", "message",
+    "case_id",
+    "output_tokens_per_s",
+    "ttft_ms",
+    "tpot_ms",
+    "e2e_latency_s",
+    "weights_gib",
+    "kv_cache_gib",
+    "max_concurrency",
+    "bound",
+    "status",
+    "message",
     *(f"{m}_{side}" for m in BANDED for side in ("low", "high")),
-    "ttft_p95_ms", "ttft_p99_ms", "tpot_p99_ms", "concurrency", "fits", "basis",
+    "ttft_p95_ms",
+    "ttft_p99_ms",
+    "tpot_p99_ms",
+    "concurrency",
+    "fits",
+    "basis",
 )
 MAX_ROWS = 2_000_000
 
@@ -91,7 +112,11 @@ def _default_kv(weights: str) -> str:
 
 
 def parse_row(
-    index: int, row: dict[str, str], catalog: Catalog, table: EfficiencyTable, aliases: dict[str, str]
+    index: int,
+    row: dict[str, str],
+    catalog: Catalog,
+    table: EfficiencyTable,
+    aliases: dict[str, str],
 ) -> ParsedCase:
     """Validate and resolve one row; raise RowError naming the column and the rule."""
     case_id = (row.get("case_id") or "").strip()
@@ -138,7 +163,9 @@ def parse_row(
         try:
             load = float(text)
         except ValueError:
-            raise RowError(f"load must be requests/s (a number > 0) in rate mode, got '{text}'") from None
+            raise RowError(
+                f"load must be requests/s (a number > 0) in rate mode, got '{text}'"
+            ) from None
         if not math.isfinite(load) or load <= 0:
             raise RowError(f"load must be requests/s (a number > 0) in rate mode, got '{text}'")
     isl = _int(row, "input_tokens", 0)
@@ -161,14 +188,18 @@ def read_cases(path: Path) -> list[dict[str, str]]:
             reader = csv.DictReader(handle)
             header = reader.fieldnames
             if not header:
-                raise UserError(f"{path}: is empty; expected a header row with {', '.join(REQUIRED_COLUMNS)}")
+                raise UserError(
+                    f"{path}: is empty; expected a header row with {', '.join(REQUIRED_COLUMNS)}"
+                )
             columns = {h.strip() for h in header if h}
             missing = [c for c in REQUIRED_COLUMNS if c not in columns]
             if missing:
                 raise UserError(f"{path}: missing required column(s): {', '.join(missing)}")
             rows = []
             for raw in reader:
-                rows.append({(k or "").strip(): (v if isinstance(v, str) else "") for k, v in raw.items()})
+                rows.append(
+                    {(k or "").strip(): (v if isinstance(v, str) else "") for k, v in raw.items()}
+                )
                 if len(rows) > MAX_ROWS:
                     raise UserError(f"{path}: has more than {MAX_ROWS} rows")
             return rows
@@ -191,7 +222,10 @@ def _fmt(value: float) -> str:
 
 
 def estimate_rows(
-    rows: Sequence[dict[str, str]], catalog: Catalog, table: EfficiencyTable, aliases: dict[str, str]
+    rows: Sequence[dict[str, str]],
+    catalog: Catalog,
+    table: EfficiencyTable,
+    aliases: dict[str, str],
 ) -> list[dict[str, str]]:
     """One output row per input row (errors included), in input order."""
     out: list[dict[str, str]] = [dict.fromkeys(OUTPUT_COLUMNS, "") for _ in rows]
@@ -226,7 +260,9 @@ def _fill(out: list[dict[str, str]], parsed: list[ParsedCase], table: Efficiency
         if result.bound[k] == NO_FIT:
             notes.append("does not fit: weights, overheads and one sequence's KV exceed GPU memory")
         if emulated[k]:
-            notes.append(f"{p.deployment.weights.id} is not native on {p.deployment.accelerator.id}; emulated at 16 bit")
+            notes.append(
+                f"{p.deployment.weights.id} is not native on {p.deployment.accelerator.id}; emulated at 16 bit"
+            )
         if estimated[k]:
             notes.append("compute peak estimated (catalog entry has none)")
         row.update(status="ok", message="; ".join(notes), basis=basis[k])

@@ -30,9 +30,22 @@ GGUF_FORMATS = ("q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m")
 KV_FORMATS = ("bf16", "fp8")
 GGUF_KV_FORMATS = ("fp16", "q8_0")
 FRONT_COLUMNS = (
-    "accelerator", "gpu_count", "tp", "pp", "weights", "kv_cache", "batch",
-    "output_tokens_per_s", "ttft_ms", "tpot_ms", "cost_per_million_tokens_usd",
-    "usd_per_gpu_hour", "price_estimated", "emulated", "weights_gib", "bound",
+    "accelerator",
+    "gpu_count",
+    "tp",
+    "pp",
+    "weights",
+    "kv_cache",
+    "batch",
+    "output_tokens_per_s",
+    "ttft_ms",
+    "tpot_ms",
+    "cost_per_million_tokens_usd",
+    "usd_per_gpu_hour",
+    "price_estimated",
+    "emulated",
+    "weights_gib",
+    "bound",
 )
 
 
