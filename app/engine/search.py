@@ -179,32 +179,50 @@ def sweep(
     )
 
 
-def pareto_front(objectives: Array, chunk: int = 2048) -> IntArray:
+def pareto_front(objectives: Array, chunk: int = 1024) -> IntArray:
     """Indices of the rows of `objectives` (n x k, all minimised) that no other row dominates.
 
-    Rows are taken in order of the first objective and checked in chunks against the front so
-    far and against each other (vectorised), so the cost grows with n x front size.
+    Rows are visited in lexicographic order (first objective first), so no later row can
+    dominate an earlier one. For three objectives a row is dropped when a kept row is no worse
+    on the other two, found with a staircase (rows kept so far sorted by the second objective,
+    running minimum of the third) and `searchsorted`; rows of the same chunk are then compared
+    pairwise. Identical rows keep the first. Cost grows as n log(front).
     """
     values = np.asarray(objectives, dtype=np.float64)
     finite = np.flatnonzero(np.all(np.isfinite(values), axis=1))
     order = finite[np.lexsort(values[finite].T[::-1])]
-    front = np.empty((0, values.shape[1]))
-    kept: list[np.ndarray] = []
-    for start in range(0, order.size, chunk):
-        idx = order[start : start + chunk]
+    k = values.shape[1]
+    front = np.empty((0, k))
+    kept: list[IntArray] = []
+    for begin in range(0, order.size, chunk):
+        idx = order[begin : begin + chunk]
         cand = values[idx]
         if front.shape[0]:
-            le = np.all(front[:, None, :] <= cand[None, :, :], axis=2)
-            lt = np.any(front[:, None, :] < cand[None, :, :], axis=2)
-            alive = ~np.any(le & lt, axis=0)
+            alive = ~_dominated_by(front, cand)
             idx, cand = idx[alive], cand[alive]
+        if idx.size == 0:
+            continue
         le = np.all(cand[:, None, :] <= cand[None, :, :], axis=2)
         lt = np.any(cand[:, None, :] < cand[None, :, :], axis=2)
-        dominated = np.any(le & lt, axis=0)
-        # identical rows: keep the first
         same = np.all(cand[:, None, :] == cand[None, :, :], axis=2)
-        duplicate = np.any(np.triu(same, k=1), axis=0)
-        keep = ~dominated & ~duplicate
-        kept.append(idx[keep])
-        front = np.vstack([front, cand[keep]])
+        beaten = np.any(le & lt, axis=0) | np.any(np.triu(same, k=1), axis=0)
+        kept.append(idx[~beaten])
+        front = np.vstack([front, cand[~beaten]])
     return np.concatenate(kept) if kept else np.empty(0, dtype=np.intp)
+
+
+def _dominated_by(front: Array, cand: Array) -> BoolArray:
+    """Whether a row of `front` (all with first objective <= the candidates') is no worse than
+    each candidate on every other objective."""
+    if front.shape[1] != 3:
+        le = np.all(front[:, None, :] <= cand[None, :, :], axis=2)
+        result: BoolArray = np.any(le, axis=0)
+        return result
+    order = np.argsort(front[:, 1], kind="stable")
+    second = front[order, 1]
+    best_third = np.minimum.accumulate(front[order, 2])
+    pos = np.searchsorted(second, cand[:, 1], side="right") - 1
+    covered = pos >= 0
+    staircase = np.where(covered, best_third[np.maximum(pos, 0)], np.inf)
+    dominated: BoolArray = covered & (staircase <= cand[:, 2])
+    return dominated
