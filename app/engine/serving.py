@@ -3,7 +3,8 @@
 * `static_batch` (mode `batch`, load = sequences): all sequences start together; the batch is
   prefilled (in chunks), then decodes `output - 1` steps at mean context `input + output / 2`.
   A batch larger than the KV budget or the engine's max batch runs in waves.
-* `offline` (mode `offline`): continuous (in-flight) batching with every request queued. The
+* `offline` (mode `offline`): continuous (in-flight) batching with every request queued (TTFT
+  includes the wait for a batch slot in a finite run of `benchmark_requests`). The
   running batch is the largest the KV budget (input + reserved share of the output per
   sequence), the engine's max batch and its token budget per step allow; each step decodes one
   token per sequence and carries `B x input / output` prompt tokens (steady state).
@@ -201,13 +202,34 @@ def _offline_steady(c: ConfigArrays, isl: Array, osl: Array) -> _Steady:
     return _Steady(running=running, kv_limited=by_kv < cap, step=_steady_step(c, running, isl, osl))
 
 
-def offline(c: ConfigArrays, isl: Array, osl: Array) -> ServingResult:
-    """Maximum throughput with every request queued (see module docstring)."""
+def offline(
+    c: ConfigArrays, isl: Array, osl: Array, benchmark_requests: float = BENCHMARK_REQUESTS
+) -> ServingResult:
+    """Maximum throughput with every request queued (see module docstring).
+
+    TTFT is the mean over a finite run of `benchmark_requests` requests that all arrive at once:
+    the first batch is prefilled together (each waits half of that on average); request i after
+    it is admitted when a slot frees, at (i - B + 1) / mu, and is then prefilled alongside the
+    running decodes.
+    """
     s = _offline_steady(c, isl, osl)
     tokens_per_s = c.replicas * s.running / s.step.time_s
-    pre = prefill(c, 1.0, isl, decode_tokens=s.running, decode_context=isl + osl / 2.0)
-    ttft = pre.time_s + s.step.time_s
-    e2e = ttft + _steps_after_first(isl, osl) * s.step.time_s
+    steps = _steps_after_first(isl, osl)
+    alone = prefill(c, 1.0, isl, decode_tokens=s.running, decode_context=isl + osl / 2.0)
+    together = prefill(c, s.running, isl)
+    n = np.maximum(benchmark_requests / c.replicas, 1.0)
+    first = np.minimum(s.running, n)
+    later = n - first
+    mu = s.running / (alone.time_s + steps * s.step.time_s)  # requests/s per replica
+    wait_later = (later + 1.0) / 2.0 / mu  # mean of (i - B + 1) / mu over the later requests
+    ttft = (
+        first * (together.time_s / 2.0 + s.step.time_s)
+        + later * (wait_later + alone.time_s + s.step.time_s)
+    ) / n
+    ttft_p99 = (
+        np.where(later > 0, 0.99 * later / mu + alone.time_s, together.time_s) + s.step.time_s
+    )
+    e2e = ttft + steps * s.step.time_s
     bound = np.where(s.kv_limited, KV_CAPACITY, s.step.bound).astype(np.intp)
     return _finish(
         c,
@@ -216,8 +238,8 @@ def offline(c: ConfigArrays, isl: Array, osl: Array) -> ServingResult:
         s.running,
         tokens_per_s,
         ttft,
-        ttft,
-        ttft,
+        np.minimum(ttft_p99, np.maximum(ttft, ttft_p99 * 0.95 / 0.99)),
+        ttft_p99,
         s.step.time_s,
         s.step.time_s,
         e2e,
