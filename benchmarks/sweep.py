@@ -15,7 +15,6 @@ import sys
 import time
 
 import numpy as np
-
 from calibration_rows import ROOT  # noqa: F401  (puts the project on sys.path)
 
 from app.catalog.efficiency import load_efficiency
