@@ -95,7 +95,7 @@ class ConfigArrays:
     kv_reserve_output_fraction: Array
     flash_attention: BoolArray
     score_bytes: Array
-    dequant_bytes_per_weight: Array
+    matmul_slowdown: Array
     prefill_chunk_tokens: Array
     logits_rows: Array
     pipelined_pp: BoolArray
@@ -177,6 +177,9 @@ def gather_configs(
         large, values.pop("max_batched_tokens_large"), values["max_batched_tokens"]
     )
     values.pop("nominal_memory_bytes")
+    # weights expanded on the fly (GGUF, weight-only INT4) slow large matrix products
+    expands = values.pop("expands") > 0.5
+    values["matmul_slowdown"] = np.where(expands, values.pop("quantized_matmul_slowdown"), 1.0)
     # FP16-accumulate engines on GeForce cards run the 16-bit path at twice the listed peak
     gain = values.pop("fp16_accumulate_gain")
     use = values.pop("fp16_accumulate")

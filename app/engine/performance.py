@@ -6,11 +6,12 @@ pipeline stage (tp ranks, pp stages):
 
 * bytes = streamed weights (dense part + for MoE the expected distinct experts touched,
   `E x (1 - (1 - k/E)^T)` per MoE layer for T tokens) + KV reads (`B x context x kv_bytes`)
-  + KV writes + attention-score traffic when attention is not fused + GGUF de-quantisation
-  traffic in prefill;
+  + KV writes + attention-score traffic when attention is not fused;
 * FLOPs = `2 x active_params x tokens` (+ the output head for the rows that need logits)
   + attention `4 x layers x attn_dim x (B x context + prefill pairs)`, where a causal prompt
   of n tokens has n(n+1)/2 query-key pairs (so prefill attention is `2 x layers x n^2 x d`);
+* matrix products on GGUF / weight-only weights take `matmul_slowdown` times longer from 16
+  tokens per step on (the weights are expanded on the fly);
 * stage time = a roofline per kernel family, summed: dense matrix products and routed-expert
   matrix products (each expert sees only its share of tokens) each
   max(FLOPs / (peak x mfu), weight bytes / (bandwidth x mbu)) + attention
@@ -52,7 +53,7 @@ BOUND_NAMES = (
     "invalid",
 )
 COMPUTE, MEMORY, COMMUNICATION, OVERHEAD, KV_CAPACITY, QUEUEING, NO_FIT, INVALID = range(8)
-DEQUANT_MIN_TOKENS = 16.0  # below this llama.cpp multiplies quantised weights directly
+DEQUANT_MIN_TOKENS = 16.0  # from here on quantised weights are expanded for matrix-matrix maths
 FAST_LINK_BYTES_PER_S = 150e9  # NVLink / Infinity Fabric class links, one direction
 PCIE_LATENCY_FACTOR = 3.0  # all-reduce latency over PCIe versus over NVLink
 PCIE_BANDWIDTH_FACTOR = 0.7  # rings through host bridges reach less of a PCIe link than NVLink
@@ -144,11 +145,9 @@ def forward_step(
         0.0,
         (b * ctx + pairs) * c.heads / c.tp * layers_stage * c.score_bytes,
     )
-    weight_count = weights / (c.weight_bits / 8.0)
-    dequant = np.where(p >= DEQUANT_MIN_TOKENS, weight_count * c.dequant_bytes_per_weight, 0.0)
     bandwidth = c.bandwidth_bytes_per_s * c.mbu
-    # score matrices and de-quantised copies are separate kernels: their traffic adds up
-    serial_s = (scores + dequant) / bandwidth
+    # unfused score matrices are written and read by separate kernels: their traffic adds up
+    serial_s = scores / bandwidth
 
     logits_rows = b + np.asarray(prefill_sequences) / m
     expert_params = c.moe_layers * c.moe_topk * c.expert_params
@@ -160,9 +159,10 @@ def forward_step(
     )
     # a roofline per kernel family: matrix products stream weights, attention streams KV
     # dense layers see every token, each expert only its share: separate rooflines
-    gemm_compute_s = linear / (c.peak_flops * c.mfu)
+    slowdown = np.where(tokens >= DEQUANT_MIN_TOKENS, c.matmul_slowdown, 1.0)
+    gemm_compute_s = linear * slowdown / (c.peak_flops * c.mfu)
     gemm_memory_s = dense_bytes / bandwidth
-    expert_compute_s = expert_linear / (c.peak_flops * c.mfu)
+    expert_compute_s = expert_linear * slowdown / (c.peak_flops * c.mfu)
     expert_memory_s = expert_bytes / bandwidth
     attn_compute_s = attention / (c.attention_peak_flops * c.mfu)
     attn_memory_s = (kv_read + kv_write) / bandwidth
