@@ -136,7 +136,6 @@ def forward_step(
     layers_stage = c.layers / c.pp
 
     dense_bytes, expert_bytes = _streamed_parts(c, tokens)
-    weights = dense_bytes + expert_bytes
     kv_read = b * kv_bytes_per_sequence_per_gpu(c, ctx)
     kv_read = kv_read + np.asarray(prefill_kv_read_tokens) / m * kv_bytes_per_token_per_gpu(c)
     kv_write = tokens * kv_bytes_per_token_per_gpu(c)
