@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from app.engine.configs import GIB, Array, BoolArray, ConfigArrays, IntArray
+from app.engine.configs import GIB, Array, BoolArray, ConfigArrays, IntArray, describe
 from app.engine.memory import memory_budget
 from app.engine.performance import BOUND_NAMES, NO_FIT, QUEUEING
 from app.engine.serving import at_rate, offline
@@ -74,6 +74,7 @@ class CapacityResult:
     power_kw: Array
     bound: IntArray
     reason: list[str]
+    basis: list[str]
     waterfall: list[list[tuple[str, float]]]
 
     def bound_name(self, index: int = 0) -> str:
@@ -168,6 +169,7 @@ def size_deployment(c: ConfigArrays, demand: Demand) -> CapacityResult:
         power_kw=np.where(meets, power_kw, np.nan),
         bound=bound,
         reason=reasons,
+        basis=[describe(c, i) for i in range(n)],
         waterfall=[budget.waterfall(i) for i in range(n)],
     )
 

@@ -288,7 +288,10 @@ def efficiency_columns(
             r = table.resolve(e, a.hardware_class, a.segment)
             mfu[i, j], mbu[i, j] = r.factors.mfu, r.factors.mbu
             overhead[i, j] = r.factors.layer_overhead_us * 1e-6
-            row.append(r.basis)
+            f = r.factors
+            row.append(
+                f"{r.basis}: mfu {f.mfu:.2f}, mbu {f.mbu:.2f}, {f.layer_overhead_us:.0f} us/layer"
+            )
         basis.append(row)
     return {"mfu": mfu, "mbu": mbu, "layer_overhead_s": overhead}, basis
 

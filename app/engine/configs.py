@@ -235,3 +235,19 @@ def build_configs(
         np.array([d.ep for d in deployments], dtype=np.float64),
     )
     return configs, [basis[e][a] for e, a in zip(e_idx, a_idx, strict=True)]
+
+
+def describe(c: ConfigArrays, index: int = 0) -> str:
+    """The basis of configuration `index` in words: efficiencies, peaks and layout."""
+
+    def at(name: str) -> float:
+        value = np.ravel(np.broadcast_to(getattr(c, name), c.shape))
+        return float(value[index])
+
+    emulated = " (emulated path)" if at("emulated") > 0.5 else ""
+    estimated = " (estimated)" if at("peak_estimated") > 0.5 else ""
+    return (
+        f"mfu {at('mfu'):.2f}, mbu {at('mbu'):.2f}, {at('layer_overhead_s') * 1e6:.0f} us/layer; "
+        f"peak {at('peak_flops') / 1e12:.0f} TFLOPS{emulated}{estimated}, "
+        f"{at('bandwidth_bytes_per_s') / 1e12:.2f} TB/s; tp {at('tp'):.0f} x pp {at('pp'):.0f}"
+    )
