@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -104,7 +106,8 @@ def test_sweep_cost_uses_fallback_price_when_catalog_has_none(
 ) -> None:
     q = catalog.quantizations
     fmt = q["q4_k_m"] if engine == "llama.cpp" else q["bf16"]
-    grid = SweepGrid([catalog.accelerator("RTX 4090 24GB")], [fmt], [q["fp16"]], (1,), (1,), engine)
+    unpriced = dataclasses.replace(catalog.accelerator("RTX 4090 24GB"), price_usd=None)
+    grid = SweepGrid([unpriced], [fmt], [q["fp16"]], (1,), (1,), engine)
     r = sweep(catalog.model("llama-3-8b"), grid, table, 100, 100)
     assert bool(r.price_estimated[0])
     expected = 2.5 / (r.output_tokens_per_s[0] * 3600) * 1e6

@@ -7,8 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
+from app.catalog.loader import Catalog
 from app.engine import performance as perf
-from app.engine.configs import ConfigArrays
+from app.engine.configs import ConfigArrays, Deployment, build_configs
+from app.engine.efficiency import EfficiencyTable
 from tests.engine.conftest import MakeConfigs
 
 EMBED_8B = 128256 * 4096
@@ -115,7 +117,18 @@ def test_llama_cpp_uses_fp16_accumulate_rate_on_geforce(make: MakeConfigs) -> No
     assert c.peak_flops[0] == pytest.approx(2 * v.peak_flops[0])
 
 
-def test_missing_peak_is_estimated_from_bandwidth(make: MakeConfigs) -> None:
-    c = make("llama-3-8b", "Apple M2 Ultra (76-core GPU) 192GB", "q4_k_m", "fp16", "llama.cpp")
+def test_missing_peak_is_estimated_from_bandwidth(catalog: Catalog,
+                                                  table: EfficiencyTable) -> None:
+    # An accelerator whose tensor peaks have no source: the engine flags its estimate.
+    m2 = dataclasses.replace(catalog.accelerator("Apple M2 Ultra (76-core GPU) 192GB"),
+                             peak_tflops={})
+    q = catalog.quantization
+    d = Deployment(catalog.model("llama-3-8b"), m2, q("q4_k_m"), q("fp16"), "llama.cpp", 1, 1, 1, 1)
+    c = build_configs([d], table)[0]
     assert bool(c.peak_estimated[0])
     assert c.peak_flops[0] == pytest.approx(0.8e12 * 35.0)
+
+
+def test_sourced_peak_is_not_estimated(make: MakeConfigs) -> None:
+    c = make("llama-3-8b", "Apple M2 Ultra (76-core GPU) 192GB", "q4_k_m", "fp16", "llama.cpp")
+    assert not bool(c.peak_estimated[0])
