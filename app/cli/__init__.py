@@ -19,6 +19,7 @@ from app.errors import UserError
 
 COMMAND_MODULES = (
     "app.cli.catalog_cmd",
+    "app.cli.evaluate_cmd",
 )
 
 
