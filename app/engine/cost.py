@@ -79,6 +79,7 @@ class CostStructure:
     spare_replicas: int = 0
     headroom_fraction: float = 0.0
     scale_with_growth: bool = True
+    whole_servers: bool = False
     has_api: bool = False
     has_rental: bool = False
     rental_includes_operations: bool = True
@@ -191,6 +192,7 @@ def run_cost_model(s: CostStructure, p: Params, detail: bool = False) -> CostOut
         spare_replicas=s.spare_replicas,
         headroom_fraction=s.headroom_fraction,
         scale_with_growth=s.scale_with_growth,
+        whole_servers=s.whole_servers,
     )
     drivers = Drivers(
         fleet.gpus,

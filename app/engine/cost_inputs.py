@@ -90,6 +90,7 @@ def cost_structure(
         spare_replicas=redundancy.spare_replicas,
         headroom_fraction=redundancy.headroom_fraction,
         scale_with_growth=scenario.deployment.scale_with_growth,
+        whole_servers=scenario.deployment.whole_servers,
         has_api=scenario_has_api(scenario, workload_api),
         has_rental=scenario.alternatives.rental_usd_per_gpu_hour is not None,
         rental_includes_operations=scenario.alternatives.rental_includes_operations,

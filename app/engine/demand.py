@@ -10,7 +10,8 @@ series have shape (M, n) — months first — or (M, 1) when nothing in them var
     g[m]               = (1 + growth_per_year)^(m / 12)       (m = 0..M−1)
     replicas[m]        = ceil(ceil(peak_tokens_per_s[m] / replica_tokens_per_s) × (1 + headroom))
                          + spare
-    gpus[m]            = max(initial_gpus, max_{t ≤ m} Σ_w replicas_w[t] × gpus_per_replica_w)
+    gpus[m]            = max(initial_gpus, max_{t ≤ m} Σ_w replicas_w[t] × gpus_per_replica_w),
+                         rounded up to whole servers when servers only come full
 A fleet never shrinks: capacity bought for a peak is kept.
 """
 
@@ -113,6 +114,7 @@ def plan_fleet(
     spare_replicas: int,
     headroom_fraction: float,
     scale_with_growth: bool,
+    whole_servers: bool = False,
 ) -> Fleet:
     """Staged purchases: the fleet grows in the month demand first needs more replicas."""
     required: FloatArray | None = None
@@ -142,6 +144,8 @@ def plan_fleet(
     servers = gpus * (1.0 / gpus_per_server)
     servers -= CEIL_TOLERANCE
     np.ceil(servers, out=servers)
+    if whole_servers:
+        gpus = servers * gpus_per_server
     return Fleet(
         gpus=gpus,
         servers=servers,

@@ -10,7 +10,11 @@ Per replica of g GPUs (tensor parallel t, pipeline p, g = t × p):
                          (MLA: (layers / p) × (kv_lora_rank + qk_rope_head_dim) × kv_bytes)
     kv_tokens          = (memory × memory_fraction − overhead − weights_bytes / g) / kv_per_token
     step(B)            = max(bytes(B) / (bandwidth × mbu), 2 × active × B / g / (peak × mfu))
-                         + step_overhead,   bytes(B) = weights / g + B × context × kv_per_token
+                         + step_overhead,   bytes(B) = read(B) / g + B × context × kv_per_token
+    read(B)            = weights for a dense model; for a mixture of experts (E experts, k per
+                         token) the shared part plus the experts a batch touches,
+                         E × (1 − (1 − k/E)^B) of them (DESIGN.md), with expert size
+                         (params_total − params_active) / (E − k)
     prefill            = 2 × active × input_tokens / (g × peak × mfu) + step_overhead
     tpot(B)            = step(B) + B × prefill / output_tokens   (prompt work interleaved)
     throughput(B)      = B / tpot(B)   output tokens/s per replica
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.engine.catalog_types import AcceleratorSpec, ModelSpec, QuantFormat
+from app.engine.finance import FloatArray
 
 GENERATIVE_TEMPLATES = ("chat", "rag", "code", "batch", "guard")
 
@@ -72,6 +77,19 @@ def _peak_tflops(gpu: AcceleratorSpec, weights: QuantFormat) -> tuple[float, str
     raise ValueError(f"accelerator '{gpu.id}' has no 16-bit peak in the catalog")
 
 
+def weights_read_bytes(model: ModelSpec, bytes_per_param: float, batches: FloatArray) -> FloatArray:
+    """Weight bytes one decode step reads at each batch size (all of them for a dense model)."""
+    total = model.params_total * bytes_per_param
+    moe = model.moe
+    if moe is None or moe.num_experts <= moe.experts_per_token:
+        return np.full_like(batches, total)
+    experts, active = moe.num_experts, moe.experts_per_token
+    expert_params = (model.params_total - model.params_active) / (experts - active)
+    shared_params = model.params_total - experts * expert_params
+    touched = experts * (1.0 - (1.0 - active / experts) ** batches)
+    return np.asarray((shared_params + touched * expert_params) * bytes_per_param)
+
+
 def _kv_bytes_per_token_per_gpu(model: ModelSpec, kv: QuantFormat, tp: int, pp: int) -> float:
     layers = model.layers / pp
     kv_bytes = kv.bits_per_weight / 8.0
@@ -115,7 +133,8 @@ def size_replica(
         per_sequence = input_tokens + output_tokens
         batch_limit = int(min(factors.max_batch, max(kv_tokens, 0.0) // per_sequence))
         batches = np.arange(1, max(batch_limit, 1) + 1, dtype=np.float64)
-        memory_s = (weights_bytes / g + batches * context * kv_per_token) / bandwidth
+        read_bytes = weights_read_bytes(model, weights.bits_per_weight / 8.0, batches)
+        memory_s = (read_bytes / g + batches * context * kv_per_token) / bandwidth
         compute_s = 2.0 * model.params_active * batches / g / peak
         step_s = np.maximum(memory_s, compute_s) + factors.step_overhead_s
         prefill_s = 2.0 * model.params_active * input_tokens / (g * peak) + factors.step_overhead_s

@@ -177,7 +177,10 @@ class Deployment:
         pattern_doc='"none", "n+K" (e.g. n+1) or "P%" (e.g. 20%)',
     )
     scale_with_growth: bool = spec(
-        True, doc="buy more accelerators in the month demand outgrows the fleet"
+        True, doc="buy more accelerators in the month demand outgrows a sized fleet"
+    )
+    whole_servers: bool = spec(
+        False, doc="buy accelerators a full server at a time (8-GPU HGX/DGX baseboards)"
     )
 
 
@@ -368,7 +371,7 @@ class Scenario:
     """A complete, validated scenario (schema version 1)."""
 
     schema_version: int = spec(SCHEMA_VERSION, doc="format version", ge=1, uncertain=False)
-    name: str = spec(doc="scenario name")
+    name: str = spec(doc="scenario name (unique in a workspace)", max_len=120)
     description: str = spec("", doc="free text", max_len=4000)
     workloads: tuple[Workload, ...] = spec(doc="what is served (at least one)", min_items=1)
     deployment: Deployment = spec(doc="the candidate deployment")

@@ -197,6 +197,9 @@ def _kpis(
 ) -> Kpis:
     k = {name: float(values[0]) for name, values in outcome.kpis.items()}
     gpus = int(k["gpus_initial"])
+    sized_gpus = sum(s.capacity.replicas * s.capacity.gpus_per_replica for s in sizings)
+    # Extra GPUs (whole servers, a hand-set count) run more replicas in proportion.
+    fleet_share = gpus / sized_gpus if sized_gpus else 0.0
     servers = int(k["servers_initial"])
     tdp = resolved.scenario.costs.gpu_power_w or 0.0
     base = resolved.scenario.costs.server_base_power_w or 0.0
@@ -207,7 +210,7 @@ def _kpis(
         servers=servers,
         ttft_ms=max(s.ttft_ms for s in sizings),
         tpot_ms=max(s.tpot_ms for s in sizings),
-        output_tokens_per_s=sum(s.output_tokens_per_s for s in sizings),
+        output_tokens_per_s=fleet_share * sum(s.output_tokens_per_s for s in sizings),
         power_kw=(gpus * tdp + servers * base) / 1000.0,
         capex_usd=_value(k["capex_usd"]),
         opex_usd_per_month=_value(k["opex_usd_per_month"]),
@@ -298,6 +301,7 @@ def _basis(
             "financing_term_months": structure.financing_term_months,
             "gpus_per_server": structure.gpus_per_server,
             "staged_purchases": structure.scale_with_growth,
+            "whole_servers": structure.whole_servers,
             "spare_replicas": structure.spare_replicas,
             "headroom_fraction": structure.headroom_fraction,
             "hours_per_month": 730.0,
