@@ -27,9 +27,10 @@ def capital_recovery_factor(rate_per_period: FloatArray | float, periods: int) -
     if periods < 1:
         raise ValueError("periods must be at least 1")
     i = np.asarray(rate_per_period, dtype=np.float64)
-    growth = (1.0 + i) ** periods
+    # Same value as i(1+i)^n / ((1+i)^n − 1), written as i / (1 − (1+i)^−n) with expm1/log1p
+    # so that tiny rates do not cancel to 0/0.
     with np.errstate(divide="ignore", invalid="ignore"):
-        crf = i * growth / (growth - 1.0)
+        crf = i / -np.expm1(-periods * np.log1p(i))
     return np.where(i > 0.0, crf, 1.0 / periods)
 
 
