@@ -43,7 +43,12 @@ from app.engine.demand import (
     plan_fleet,
     workload_demand,
 )
-from app.engine.finance import FloatArray, monthly_discount_factors, running_sum
+from app.engine.finance import (
+    FloatArray,
+    monthly_discount_factors,
+    running_sum,
+    running_sum_in_place,
+)
 
 __all__ = [
     "CAPITAL_CATEGORIES",
@@ -146,7 +151,10 @@ def _break_even_month(onprem: FloatArray, alternative: FloatArray, n: int) -> Fl
     With L the last 1-based month in which on-premise is cumulatively dearer (0 if none), the
     break-even month is L + 1, and "never" when L is the last month.
     """
-    gap = running_sum(np.broadcast_to(onprem - alternative, (onprem.shape[0], n)))
+    gap = onprem - alternative
+    if gap.shape[1] != n:
+        gap = np.broadcast_to(gap, (gap.shape[0], n)).copy()
+    running_sum_in_place(gap)
     months = gap.shape[0]
     month_numbers = np.arange(1, months + 1, dtype=np.int16)[:, None]
     last_dearer = ((gap > 0.0) * month_numbers).max(axis=0)

@@ -192,26 +192,39 @@ def onprem_terms(treatment: str, drivers: Drivers, p: Mapping[str, FloatArray]) 
 
 
 def monthly_total(terms: list[Term], drivers: Drivers) -> FloatArray:
-    """Σ rate × driver per month, multiplying each distinct driver once."""
+    """Σ rate × driver per month, multiplying each distinct driver once.
+
+    Terms that do not vary between draws (driver and rate both one column wide) are summed
+    first as one small column, so they cost one pass over the (M, n) total, not one each.
+    """
     rates: dict[str, FloatArray] = {}
     for _, rate, name in terms:
         rates[name] = rates[name] + rate if name in rates else rate
+    narrow: FloatArray = np.zeros((drivers.months, 1))
+    every_month: FloatArray = np.zeros((1, 1))  # rates on the `always` driver: one row
     total: FloatArray | None = None
     for name, rate in rates.items():
-        part = drivers[name] * rate  # a fresh array: safe to add into
-        if total is None:
-            total = part
+        if name == "always":
+            every_month = every_month + rate
             continue
-        shape = np.broadcast_shapes(total.shape, part.shape)
-        if total.shape == shape:
-            total += part
-        elif part.shape == shape:
-            part += total
+        part = drivers[name] * rate  # a fresh array: safe to add into
+        if part.shape[1] == 1:
+            narrow += part
+        elif total is None:
             total = part
         else:
-            total = total + part
+            total += part
+    if every_month.shape[1] == 1:
+        narrow += every_month
+    elif total is None:
+        total = narrow + every_month
+        narrow = np.zeros((drivers.months, 1))
+    else:
+        total += every_month
     if total is None:
-        raise ValueError("no cost terms")
+        return narrow
+    if narrow.any():
+        total += narrow
     return total
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.finance import MONTHS_PER_YEAR, FloatArray, running_max
+from app.engine.finance import MONTHS_PER_YEAR, FloatArray, geometric_growth, running_max
 
 HOURS_PER_MONTH = 730.0  # 8,760 h / 12
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
@@ -82,8 +82,7 @@ def workload_demand(
         requests_per_day / (p[w + "active_hours_per_day"] * SECONDS_PER_HOUR) * p[w + "peak_factor"]
     )
     tokens = p[w + "output_tokens"] if tokens_kind == "output" else p[w + "input_tokens"]
-    years = np.arange(months, dtype=np.float64)[:, None] / MONTHS_PER_YEAR
-    growth = np.exp(np.log1p(p[w + "growth_per_year"]) * years)
+    growth = geometric_growth(p[w + "growth_per_year"], months)
     return WorkloadDemand(
         growth=growth,
         growth_total=growth.sum(axis=0, keepdims=True),

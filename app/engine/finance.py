@@ -86,9 +86,29 @@ def running_sum(series: FloatArray) -> FloatArray:
     One vector add per month across all draws: numpy's own `cumsum(axis=0)` walks each draw's
     column with a stride, which is several times slower for (60, 100000) arrays.
     """
-    out = np.array(series, dtype=np.float64, copy=True)
-    for m in range(1, out.shape[0]):
-        np.add(out[m], out[m - 1], out=out[m])
+    return running_sum_in_place(np.array(series, dtype=np.float64, copy=True))
+
+
+def running_sum_in_place(series: FloatArray) -> FloatArray:
+    """`running_sum` overwriting its (writable, float64) argument, which it returns."""
+    for m in range(1, series.shape[0]):
+        np.add(series[m], series[m - 1], out=series[m])
+    return series
+
+
+def geometric_growth(rate_per_year: FloatArray, months: int) -> FloatArray:
+    """g[m] = (1 + rate)^(m / 12) for m = 0..months−1, months on the first axis.
+
+    Built as a running product of the monthly factor (1 + rate)^(1/12): one multiplication per
+    month across all draws instead of an exponential per element. A (1, n) row of rates gives
+    (months, n).
+    """
+    monthly = np.exp(np.log1p(np.asarray(rate_per_year, dtype=np.float64)) / MONTHS_PER_YEAR)
+    monthly = np.atleast_2d(monthly)
+    out = np.empty((months, monthly.shape[1]))
+    out[0] = 1.0
+    for m in range(1, months):
+        np.multiply(out[m - 1], monthly[0], out=out[m])
     return out
 
 

@@ -200,10 +200,18 @@ def test_redundancy_and_whole_servers() -> None:
         deployment={"gpu_count": None, "redundancy": "n+2", "whole_servers": True},
     )
     cap = WorkloadCapacity(gpus_per_replica=1, replica_tokens_per_s=100.0, replicas=5)
-    out = run(s, capacity=cap, gpus_per_server=4, initial_gpus=5)
+    out = run(s, capacity=cap, gpus_per_server=4, initial_gpus=1)
     assert out.detail is not None
     assert out.detail.gpus[0, 0] == 8
     assert out.detail.servers[0, 0] == 2
+    loose = run(s, capacity=cap, gpus_per_server=8, initial_gpus=1)
+    assert loose.detail is not None and loose.detail.gpus[0, 0] == 8  # one 8-GPU server
+    s_none = scenario(
+        workload={"requests_per_user_per_day": 9, "active_hours_per_day": 10},
+        deployment={"gpu_count": None, "redundancy": "n+2"},
+    )
+    exact = run(s_none, capacity=cap, gpus_per_server=8, initial_gpus=1)
+    assert exact.detail is not None and exact.detail.gpus[0, 0] == 5  # 3 + 2 spare
 
 
 def test_headroom_redundancy() -> None:

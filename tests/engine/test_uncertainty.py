@@ -64,6 +64,14 @@ def test_same_seed_same_answer_other_seed_other_answer() -> None:
     assert a.percentiles["tco_usd"] != c.percentiles["tco_usd"]
 
 
+def test_threads_do_not_change_the_answer() -> None:
+    s = _uncertain_case()
+    one = monte_carlo(s, structure(s), draws=9000, seed=4, workers=1)
+    two = monte_carlo(s, structure(s), draws=9000, seed=4, workers=2)
+    assert one.percentiles == two.percentiles
+    assert one.p_onprem_cheaper_than_api == two.p_onprem_cheaper_than_api
+
+
 def test_monte_carlo_mean_follows_the_input_mean() -> None:
     # TCO is linear in the GPU price: 8 GPUs × a symmetric triangular price around 30,000.
     s = scenario(uncertainty={"costs.gpu_price_usd": {"low": 20_000, "high": 40_000,
