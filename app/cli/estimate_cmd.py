@@ -1,0 +1,32 @@
+"""`enclave estimate --cases CASES.csv --out PRED.csv`: estimate a batch of configurations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.operations.estimate import estimate_file
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "estimate", help="estimate throughput, latency and memory for a CSV of configurations"
+    )
+    parser.add_argument(
+        "--cases", required=True, metavar="CASES.csv", help="one configuration per row"
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="PRED.csv", help="where to write predictions"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    summary = estimate_file(Path(args.cases), Path(args.out))
+    print(
+        f"estimated {summary.ok} of {summary.rows} rows ({summary.errors} with errors) -> {summary.out_path}",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,177 @@
+"""Capacity sizing: from a workload and its SLOs to replicas, GPUs, servers and power.
+
+API (what the cost engine and the GUI call)::
+
+    demand = Demand(peak_requests_per_s=40, input_tokens=1500, output_tokens=300,
+                    ttft_target_ms=800, tpot_target_ms=50, percentile=0.95)
+    result = size_deployment(configs, demand)      # configs: one replica, flat ConfigArrays
+    result.gpus, result.servers, result.power_kw, result.meets_slo, result.bound, ...
+
+`configs` describes one replica (gpu_count = tp x pp) of each candidate; every field of
+`CapacityResult` is an array with one entry per candidate (use `index` for one of them).
+
+Method, per candidate (vectorised over candidates x a grid of request rates):
+1. the replica's capacity mu (requests/s) is its offline throughput / output tokens;
+2. TTFT and TPOT at the SLO percentile (mean, p95 or p99 from `serving.at_rate`) are evaluated at
+   rates from 0.5 % to 99.9 % of mu; the highest rate meeting both targets is the replica's
+   sustainable rate (its running sequences are the concurrency per replica);
+3. replicas = ceil(peak / sustainable rate), plus redundancy (`redundancy_replicas`, e.g. N+1,
+   and/or `redundancy_fraction` of the serving replicas, rounded up);
+4. GPUs = replicas x GPUs per replica; servers = ceil(GPUs / GPUs per server);
+5. power at peak = GPUs x TDP x (idle share + (1 - idle share) x utilisation), in kW.
+A candidate whose model does not fit, or that misses the SLO even when idle, has
+`meets_slo = False` and a `reason`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from app.engine.configs import GIB, Array, BoolArray, ConfigArrays, IntArray
+from app.engine.memory import memory_budget
+from app.engine.performance import BOUND_NAMES, NO_FIT, QUEUEING
+from app.engine.serving import at_rate, offline
+
+RATE_FRACTIONS = np.geomspace(0.005, 0.999, 48)
+IDLE_POWER_SHARE = 0.3  # an idle GPU holding a model draws about 30 % of its TDP
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A workload at its peak and its service-level objectives."""
+
+    peak_requests_per_s: float
+    input_tokens: float
+    output_tokens: float
+    ttft_target_ms: float
+    tpot_target_ms: float
+    percentile: float = 0.95
+    redundancy_replicas: int = 1
+    redundancy_fraction: float = 0.0
+    gpus_per_server: int = 8
+
+
+@dataclass(frozen=True)
+class CapacityResult:
+    """Sizing of each candidate deployment (arrays, one entry per candidate)."""
+
+    fits: BoolArray
+    meets_slo: BoolArray
+    gpus: Array
+    replicas: Array
+    serving_replicas: Array
+    gpus_per_replica: Array
+    concurrency_per_replica: Array
+    sustainable_requests_per_s: Array
+    servers: Array
+    ttft_ms: Array
+    tpot_ms: Array
+    output_tokens_per_s: Array
+    capacity_output_tokens_per_s: Array
+    utilisation: Array
+    power_kw: Array
+    bound: IntArray
+    reason: list[str]
+    waterfall: list[list[tuple[str, float]]]
+
+    def bound_name(self, index: int = 0) -> str:
+        """The dominant limit of candidate `index` as text."""
+        return BOUND_NAMES[int(self.bound[index])]
+
+    def index(self, i: int) -> dict[str, object]:
+        """Candidate `i` as a plain dict (scalars)."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value[i] if isinstance(value, list) else np.ravel(value)[i].item()
+        out["bound"] = self.bound_name(i)
+        return out
+
+
+def _column(c: ConfigArrays) -> ConfigArrays:
+    """Every field as an (n, 1) column, to broadcast against a row of rates."""
+    n = c.shape[0]
+    values = {f.name: np.broadcast_to(getattr(c, f.name), (n,)).reshape(n, 1) for f in fields(c)}
+    return ConfigArrays(**values)
+
+
+def _at_percentile(mean: Array, p95: Array, p99: Array, percentile: float) -> Array:
+    if percentile >= 0.99:
+        return p99
+    if percentile >= 0.95:
+        return p95
+    return mean
+
+
+def size_deployment(c: ConfigArrays, demand: Demand) -> CapacityResult:
+    """Size every candidate replica in `c` (flat) for `demand` (see module docstring)."""
+    n = c.shape[0]
+    isl = np.full(n, float(demand.input_tokens))
+    osl = np.full(n, float(max(demand.output_tokens, 1.0)))
+    with np.errstate(all="ignore"):
+        peak = offline(c, isl, osl)
+        mu = peak.output_tokens_per_s / c.replicas / osl
+        col = _column(c)
+        rates = mu[:, None] * RATE_FRACTIONS[None, :]
+        grid = at_rate(col, rates * col.replicas, isl[:, None], osl[:, None])
+    ttft = _at_percentile(grid.ttft_ms, grid.ttft_p95_ms, grid.ttft_p99_ms, demand.percentile)
+    tpot = grid.tpot_p99_ms if demand.percentile >= 0.95 else grid.tpot_ms
+    ok = (ttft <= demand.ttft_target_ms) & (tpot <= demand.tpot_target_ms) & np.isfinite(ttft)
+    ok &= grid.bound != QUEUEING
+    best = np.where(ok.any(axis=1), ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
+    rows = np.arange(n)
+    meets = ok[rows, best] & peak.fits
+    rate = np.where(meets, rates[rows, best], np.nan)
+
+    serving = np.where(meets, np.ceil(demand.peak_requests_per_s / rate - 1e-9), np.nan)
+    serving = np.maximum(serving, 1.0)
+    replicas = np.ceil(serving * (1.0 + demand.redundancy_fraction)) + demand.redundancy_replicas
+    per_replica = c.tp * c.pp * np.ones(n)
+    gpus = replicas * per_replica
+    servers = np.ceil(gpus / max(demand.gpus_per_server, 1))
+    utilisation = np.clip(demand.peak_requests_per_s / (replicas * np.maximum(mu, 1e-12)), 0.0, 1.0)
+    share = IDLE_POWER_SHARE + (1.0 - IDLE_POWER_SHARE) * utilisation
+    power_kw = gpus * c.tdp_w * share / 1000.0
+
+    budget = memory_budget(c, isl + osl, grid.concurrency[rows, best])
+    reasons = []
+    for i in range(n):
+        if not peak.fits[i]:
+            reasons.append(
+                "does not fit: weights and overheads leave no room for one sequence's KV cache"
+            )
+        elif not meets[i]:
+            reasons.append(
+                f"misses the SLO even at light load (TTFT {float(ttft[i, 0]):.0f} ms, "
+                f"TPOT {float(tpot[i, 0]):.1f} ms)"
+            )
+        else:
+            reasons.append("")
+    bound = np.where(peak.fits, grid.bound[rows, best], NO_FIT).astype(np.intp)
+    return CapacityResult(
+        fits=peak.fits,
+        meets_slo=meets,
+        gpus=np.where(meets, gpus, np.nan),
+        replicas=np.where(meets, replicas, np.nan),
+        serving_replicas=np.where(meets, serving, np.nan),
+        gpus_per_replica=per_replica,
+        concurrency_per_replica=np.where(meets, grid.concurrency[rows, best] / c.replicas, np.nan),
+        sustainable_requests_per_s=rate,
+        servers=np.where(meets, servers, np.nan),
+        ttft_ms=ttft[rows, best],
+        tpot_ms=tpot[rows, best],
+        output_tokens_per_s=np.where(meets, demand.peak_requests_per_s * osl, np.nan),
+        capacity_output_tokens_per_s=peak.output_tokens_per_s,
+        utilisation=np.where(meets, utilisation, np.nan),
+        power_kw=np.where(meets, power_kw, np.nan),
+        bound=bound,
+        reason=reasons,
+        waterfall=[budget.waterfall(i) for i in range(n)],
+    )
+
+
+def kv_cache_gib_per_gpu(c: ConfigArrays, tokens: Array | float, sequences: Array | float) -> Array:
+    """KV cache the workload holds per GPU, in GiB (convenience for reports)."""
+    return memory_budget(c, tokens, sequences).kv_used_bytes / GIB

@@ -1,0 +1,360 @@
+"""Serving behaviour: static batch, offline maximum throughput, and a request rate with queues.
+
+* `static_batch` (mode `batch`, load = sequences): all sequences start together; the batch is
+  prefilled (in chunks), then decodes `output - 1` steps at mean context `input + output / 2`.
+  A batch larger than the KV budget or the engine's max batch runs in waves.
+* `offline` (mode `offline`): continuous (in-flight) batching with every request queued (TTFT
+  includes the wait for a batch slot in a finite run of `benchmark_requests`). The
+  running batch is the largest the KV budget (input + reserved share of the output per
+  sequence), the engine's max batch and its token budget per step allow; each step decodes one
+  token per sequence and carries `B x input / output` prompt tokens (steady state).
+* `at_rate` (mode `rate`, load = requests/s, Poisson arrivals): running sequences from Little's
+  law `N = rate x E2E(N)` (fixed point); TTFT = prefill (sharing steps with the running decodes)
+  + mean residual step + M/D/1 wait for the prefill path + M/G/c (Sakasegawa) wait for a
+  batch slot; p95/p99 from an exponential tail of the wait. TPOT p99 is per request (its mean
+  over its decode, as serving benchmarks report it): a Poisson number of other prompts' chunks
+  lands in its steps. Above capacity the throughput
+  saturates and TTFT grows with the backlog of a finite benchmark run (`benchmark_requests`).
+
+Loads are for the whole deployment and are shared evenly by its replicas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.engine.configs import GIB, Array, BoolArray, ConfigArrays, IntArray
+from app.engine.memory import (
+    kv_budget_bytes,
+    kv_bytes_per_sequence_per_gpu,
+    max_concurrency,
+    max_sequences,
+    weights_bytes_per_gpu,
+)
+from app.engine.performance import (
+    KV_CAPACITY,
+    NO_FIT,
+    QUEUEING,
+    StepTime,
+    causal_pairs,
+    forward_step,
+    prefill,
+)
+
+BATCH, OFFLINE, RATE = 0, 1, 2
+MODE_NAMES = ("batch", "offline", "rate")
+BENCHMARK_REQUESTS = 1000.0  # requests in a finite benchmark run (vLLM benchmark_serving default)
+MAX_FIXED_POINT_ITERATIONS = 40
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Per-configuration workload: mode code (BATCH/OFFLINE/RATE), load, tokens per request."""
+
+    mode: IntArray
+    load: Array
+    input_tokens: Array
+    output_tokens: Array
+
+
+@dataclass(frozen=True)
+class ServingResult:
+    """Predicted serving figures (whole deployment unless marked per GPU)."""
+
+    output_tokens_per_s: Array
+    ttft_ms: Array
+    ttft_p95_ms: Array
+    ttft_p99_ms: Array
+    tpot_ms: Array
+    tpot_p99_ms: Array
+    e2e_latency_s: Array
+    concurrency: Array
+    max_concurrency: Array
+    kv_capacity_tokens: Array
+    weights_gib: Array
+    kv_cache_gib: Array
+    fits: BoolArray
+    bound: IntArray
+
+
+def _steps_after_first(input_tokens: Array, output_tokens: Array) -> Array:
+    """Decode steps after the prefill: output - 1, or output when there is no prompt."""
+    return np.where(input_tokens > 0, np.maximum(output_tokens - 1.0, 0.0), output_tokens)
+
+
+def _finish(
+    c: ConfigArrays,
+    isl: Array,
+    osl: Array,
+    running: Array,
+    tokens_per_s: Array,
+    ttft_s: Array,
+    ttft_p95_s: Array,
+    ttft_p99_s: Array,
+    tpot_s: Array,
+    tpot_p99_s: Array,
+    e2e_s: Array,
+    bound: IntArray,
+) -> ServingResult:
+    context = np.maximum(isl + osl, 1.0)
+    budget, _, _, _ = kv_budget_bytes(c, context)
+    kv_pool = np.where(
+        c.memory_fraction >= 1.0, running * kv_bytes_per_sequence_per_gpu(c, context), budget
+    )
+    fits = (budget > 0.0) & (max_sequences(c, context) >= 1.0)
+    bound = np.where(fits, bound, NO_FIT).astype(np.intp)
+    nan = np.nan
+
+    def ok(a: Array) -> Array:
+        return a  # figures stay defined when it does not fit; `fits` and `bound` say so
+
+    return ServingResult(
+        output_tokens_per_s=ok(np.where(osl > 0, tokens_per_s, nan)),
+        ttft_ms=ok(np.where(isl > 0, ttft_s * 1e3, nan)),
+        ttft_p95_ms=ok(np.where(isl > 0, ttft_p95_s * 1e3, nan)),
+        ttft_p99_ms=ok(np.where(isl > 0, ttft_p99_s * 1e3, nan)),
+        tpot_ms=ok(np.where(osl > 0, tpot_s * 1e3, nan)),
+        tpot_p99_ms=ok(np.where(osl > 0, tpot_p99_s * 1e3, nan)),
+        e2e_latency_s=ok(e2e_s),
+        concurrency=running * c.replicas,
+        max_concurrency=max_concurrency(c, context),
+        kv_capacity_tokens=np.maximum(budget, 0.0)
+        / np.maximum(kv_bytes_per_sequence_per_gpu(c, 1.0), 1e-30),
+        weights_gib=weights_bytes_per_gpu(c) / GIB,
+        kv_cache_gib=np.maximum(kv_pool, 0.0) / GIB,
+        fits=fits,
+        bound=bound,
+    )
+
+
+def _dominant(
+    prefill_s: Array, prefill_step: StepTime, decode_s: Array, decode_step: StepTime
+) -> IntArray:
+    return np.where(prefill_s > decode_s, prefill_step.bound, decode_step.bound).astype(np.intp)
+
+
+def static_batch(c: ConfigArrays, batch: Array, isl: Array, osl: Array) -> ServingResult:
+    """A static batch of `batch` sequences (see module docstring)."""
+    per_replica = np.maximum(np.asarray(batch, dtype=np.float64) / c.replicas, 1.0)
+    context = np.maximum(isl + osl, 1.0)
+    limit = np.maximum(np.minimum(np.floor(max_sequences(c, context)), c.max_batch), 1.0)
+    waves = np.ceil(per_replica / limit)
+    running = per_replica / waves
+    pre = prefill(c, running, isl)
+    steps = _steps_after_first(isl, osl)
+    step = forward_step(c, running, isl + osl / 2.0)
+    decode_s = steps * step.time_s
+    wave_s = pre.time_s + decode_s
+    total_s = waves * wave_s
+    tokens_per_s = c.replicas * per_replica * osl / np.maximum(total_s, 1e-12)
+    chunks = np.maximum(pre.chunks, 1.0)
+    # sequence i of S gets its first token when the chunk holding its last prompt token ends
+    share = np.maximum((running + 1.0) / (2.0 * running), (chunks + 1.0) / (2.0 * chunks))
+    ttft_mean = pre.time_s * share
+    bound = np.where(waves > 1, KV_CAPACITY, _dominant(pre.time_s, pre.chunk, decode_s, step))
+    return _finish(
+        c,
+        isl,
+        osl,
+        running,
+        tokens_per_s,
+        ttft_mean,
+        pre.time_s,
+        pre.time_s,
+        step.time_s,
+        step.time_s,
+        total_s,
+        bound.astype(np.intp),
+    )
+
+
+@dataclass(frozen=True)
+class _Steady:
+    running: Array
+    kv_limited: BoolArray
+    step: StepTime
+
+
+def _steady_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) -> StepTime:
+    """A continuous-batching step: `running` decodes plus their share of prompt tokens."""
+    safe_osl = np.maximum(osl, 1.0)
+    starts = running / safe_osl
+    return forward_step(
+        c,
+        running,
+        isl + osl / 2.0,
+        prefill_tokens=starts * isl,
+        prefill_pairs=starts
+        * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
+        prefill_sequences=starts,
+    )
+
+
+def _offline_steady(c: ConfigArrays, isl: Array, osl: Array) -> _Steady:
+    reserved = isl + c.kv_reserve_output_fraction * osl
+    by_kv = max_sequences(c, np.maximum(reserved, 1.0))
+    by_tokens = c.max_batched_tokens / (1.0 + isl / np.maximum(osl, 1.0))
+    cap = np.minimum(c.max_batch, by_tokens)
+    running = np.maximum(np.minimum(cap, by_kv), 1.0)
+    return _Steady(running=running, kv_limited=by_kv < cap, step=_steady_step(c, running, isl, osl))
+
+
+def offline(
+    c: ConfigArrays, isl: Array, osl: Array, benchmark_requests: float = BENCHMARK_REQUESTS
+) -> ServingResult:
+    """Maximum throughput with every request queued (see module docstring).
+
+    TTFT is the mean over a finite run of `benchmark_requests` requests that all arrive at once:
+    the first batch is prefilled together (each waits half of that on average); request i after
+    it is admitted when a slot frees, at (i - B + 1) / mu, and is then prefilled alongside the
+    running decodes.
+    """
+    s = _offline_steady(c, isl, osl)
+    tokens_per_s = c.replicas * s.running / s.step.time_s
+    steps = _steps_after_first(isl, osl)
+    alone = prefill(c, 1.0, isl, decode_tokens=s.running, decode_context=isl + osl / 2.0)
+    together = prefill(c, s.running, isl)
+    n = np.maximum(benchmark_requests / c.replicas, 1.0)
+    first = np.minimum(s.running, n)
+    later = n - first
+    mu = s.running / (alone.time_s + steps * s.step.time_s)  # requests/s per replica
+    wait_later = (later + 1.0) / 2.0 / mu  # mean of (i - B + 1) / mu over the later requests
+    ttft = (
+        first * (together.time_s / 2.0 + s.step.time_s)
+        + later * (wait_later + alone.time_s + s.step.time_s)
+    ) / n
+    ttft_p99 = (
+        np.where(later > 0, 0.99 * later / mu + alone.time_s, together.time_s) + s.step.time_s
+    )
+    e2e = ttft + steps * s.step.time_s
+    bound = np.where(s.kv_limited, KV_CAPACITY, s.step.bound).astype(np.intp)
+    return _finish(
+        c,
+        isl,
+        osl,
+        s.running,
+        tokens_per_s,
+        ttft,
+        np.minimum(ttft_p99, np.maximum(ttft, ttft_p99 * 0.95 / 0.99)),
+        ttft_p99,
+        s.step.time_s,
+        s.step.time_s,
+        e2e,
+        bound,
+    )
+
+
+def _tail(mean_wait: Array, utilisation: Array, quantile: float) -> Array:
+    """Quantile of a wait with P(W > t) = rho exp(-t rho / E[W]) (exponential tail)."""
+    rho = np.clip(utilisation, 1e-9, 0.999)
+    scale = mean_wait / rho
+    return np.where(rho > 1.0 - quantile, scale * np.log(rho / (1.0 - quantile)), 0.0)
+
+
+def at_rate(
+    c: ConfigArrays,
+    rate: Array,
+    isl: Array,
+    osl: Array,
+    benchmark_requests: float = BENCHMARK_REQUESTS,
+) -> ServingResult:
+    """Poisson arrivals at `rate` requests/s for the deployment (see module docstring)."""
+    lam = np.asarray(rate, dtype=np.float64) / c.replicas
+    cap = _offline_steady(c, isl, osl)
+    capacity_rps = cap.running / (cap.step.time_s * np.maximum(osl, 1.0))
+    rho = lam / capacity_rps
+    steps = _steps_after_first(isl, osl)
+    running = np.minimum(np.maximum(lam * (steps + 1.0) * cap.step.time_s, 1.0), cap.running)
+    for _ in range(MAX_FIXED_POINT_ITERATIONS):
+        step = _steady_step(c, running, isl, osl)
+        first = prefill(c, 1.0, isl, decode_tokens=running, decode_context=isl + osl / 2.0)
+        e2e = first.time_s + steps * step.time_s
+        target = np.clip(lam * e2e, 1.0, cap.running)
+        done = np.abs(target - running) <= 1e-3 * running
+        running = 0.5 * (running + target)
+        if bool(np.all(done)):
+            break
+    step = _steady_step(c, running, isl, osl)
+    first = prefill(c, 1.0, isl, decode_tokens=running, decode_context=isl + osl / 2.0)
+    service = first.time_s
+    e2e_service = service + steps * step.time_s
+
+    rho_c = np.minimum(rho, 0.98)
+    prefill_rho = np.minimum(lam * service, 0.98)
+    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * service
+    slots = np.maximum(cap.running, 1.0)
+    wait_slot = rho_c ** np.sqrt(2.0 * (slots + 1.0)) / (slots * (1.0 - rho_c)) * e2e_service * 0.5
+    backlog = np.where(
+        rho > 1.0,
+        benchmark_requests / c.replicas / 2.0 * (1.0 / capacity_rps - 1.0 / np.maximum(lam, 1e-12)),
+        0.0,
+    )
+    residual = step.time_s / 2.0
+    queue = wait_prefill + wait_slot
+    ttft = service + residual + queue + backlog
+    rho_tail = np.maximum(rho_c, prefill_rho)
+    ttft_p95 = service + 0.95 * step.time_s + _tail(queue, rho_tail, 0.95) + backlog
+    ttft_p99 = service + 0.99 * step.time_s + _tail(queue, rho_tail, 0.99) + backlog
+    chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
+    busy = forward_step(
+        c,
+        running,
+        isl + osl / 2.0,
+        prefill_tokens=chunk,
+        prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention),
+        prefill_sequences=1.0,
+    )
+    # a request's TPOT is its mean over its decode; other prompts' chunks land in it as a
+    # Poisson count (mean m): the p99 request sees m + 2.33 sqrt(m) of them
+    decode_s = np.maximum(steps, 1.0) * step.time_s
+    chunks_per_request = np.ceil(isl / np.maximum(chunk, 1.0))
+    m = lam * decode_s * chunks_per_request
+    extra = np.maximum(busy.time_s - step.time_s, 0.0) * 2.33 * np.sqrt(m) / np.maximum(steps, 1.0)
+    tpot_p99 = step.time_s + np.where(lam * isl > 0, extra, 0.0)
+    tokens_per_s = c.replicas * np.minimum(lam, capacity_rps) * osl
+    e2e = ttft + steps * step.time_s
+    bound = np.where(rho >= 0.9, QUEUEING, step.bound).astype(np.intp)
+    return _finish(
+        c,
+        isl,
+        osl,
+        running,
+        tokens_per_s,
+        ttft,
+        ttft_p95,
+        ttft_p99,
+        step.time_s,
+        tpot_p99,
+        e2e,
+        bound,
+    )
+
+
+def serve(c: ConfigArrays, w: Workload) -> ServingResult:
+    """Each flat configuration under its own workload mode (each mode computed on its rows)."""
+    mode = np.clip(np.asarray(w.mode, dtype=np.intp), 0, 2)
+    n = mode.shape[0]
+    isl = np.broadcast_to(np.asarray(w.input_tokens, dtype=np.float64), (n,))
+    osl = np.broadcast_to(np.asarray(w.output_tokens, dtype=np.float64), (n,))
+    load = np.broadcast_to(np.nan_to_num(np.asarray(w.load, dtype=np.float64), nan=1.0), (n,))
+    merged: dict[str, Any] = {}
+    for code in range(3):
+        rows = np.flatnonzero(mode == code)
+        if rows.size == 0:
+            continue
+        sub = c.take(rows)
+        if code == BATCH:
+            part = static_batch(sub, np.maximum(load[rows], 1.0), isl[rows], osl[rows])
+        elif code == OFFLINE:
+            part = offline(sub, isl[rows], osl[rows])
+        else:
+            part = at_rate(sub, np.maximum(load[rows], 1e-9), isl[rows], osl[rows])
+        for name in ServingResult.__dataclass_fields__:
+            value = np.broadcast_to(getattr(part, name), rows.shape)
+            if name not in merged:
+                merged[name] = np.zeros(n, dtype=value.dtype)
+            merged[name][rows] = value
+    return ServingResult(**merged)
