@@ -283,14 +283,14 @@ def _basis(
         )
     for i, s in enumerate(sizings):
         wanted = resolved.weights[i].compute_precision
-        used = s.basis.get("compute_precision")
-        if used != wanted:
+        if wanted not in resolved.accelerator.native_precisions:
             notes.append(
                 f"workloads[{i}]: {resolved.accelerator.name} has no native {wanted}; "
-                f"the {used} path is assumed"
+                "its emulation path is assumed"
             )
         if not s.meets_slo:
-            notes.append(f"workloads[{i}]: no batch meets the latency targets on this hardware")
+            reason = s.basis.get("reason") or "the latency targets cannot be met"
+            notes.append(f"workloads[{i}]: {reason}; sized at full offline throughput")
     return {
         "sizing": {s.name: s.basis for s in sizings},
         "cost_model": {
