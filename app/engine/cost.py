@@ -175,7 +175,9 @@ def _pv(monthly: FloatArray, discount: FloatArray) -> FloatArray:
     return np.asarray(weighted, dtype=np.float64)[None, :]
 
 
-def run_cost_model(s: CostStructure, p: Params, detail: bool = False) -> CostOutcome:
+def run_cost_model(
+    s: CostStructure, p: Params, detail: bool = False, by_year: bool = True
+) -> CostOutcome:
     """Evaluate the cost model for every draw in `p` (columns of shape (n, 1) or (1, 1)).
 
     KPIs per draw (USD unless named otherwise): tco_usd, api_tco_usd, rental_tco_usd,
@@ -187,6 +189,8 @@ def run_cost_model(s: CostStructure, p: Params, detail: bool = False) -> CostOut
     break_even_month_vs_api / _vs_rental, utilisation_mean (GPU-hours the mean demand needs /
     GPU-hours installed), utilisation_peak (max over months of peak demand / installed GPUs),
     gpus_initial, gpus_final, servers_initial.
+
+    `detail` adds the monthly series; `by_year` (with `detail`) the breakdown per year.
     """
     n = max([v.shape[1] for v in p.values()] + [1])
     months = s.months
@@ -293,7 +297,9 @@ def run_cost_model(s: CostStructure, p: Params, detail: bool = False) -> CostOut
             gpus=full(fleet.gpus),
             servers=full(fleet.servers),
             tokens=full(tokens),
-            category_usd_by_year={c: full(v) for c, v in category_by_year(terms, drivers).items()},
+            category_usd_by_year=(
+                {c: full(v) for c, v in category_by_year(terms, drivers).items()} if by_year else {}
+            ),
         )
     return CostOutcome(
         kpis=kpis,
