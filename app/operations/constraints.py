@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.catalog.loader import Catalog
 from app.operations.resolve import ResolvedScenario
 
 STATUSES = ("pass", "warn", "fail")
@@ -27,7 +28,13 @@ class ConstraintCheck:
     fact: str = ""
 
 
-def check_constraints(resolved: ResolvedScenario) -> tuple[ConstraintCheck, ...]:
-    """Every requirement rule applied to the resolved scenario (none until issue 7)."""
-    del resolved  # the rules engine (issue 7) reads requirements and catalog facts from here
+def check_constraints(
+    resolved: ResolvedScenario, catalog: Catalog | None = None
+) -> tuple[ConstraintCheck, ...]:
+    """Every requirement rule applied to the resolved scenario (none until issue 7).
+
+    `catalog` is the one the evaluation used (a workspace's, or the shipped one), so the rules
+    read the same facts as the costs.
+    """
+    del resolved, catalog  # the rules engine (issue 7) reads requirements and facts from here
     return ()

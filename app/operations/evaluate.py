@@ -161,7 +161,7 @@ def evaluate(
     )
     if fixed is not None:
         structure = _fixed_fleet(structure)
-    constraints = check_constraints(resolved)
+    constraints = check_constraints(resolved, catalog)
     basis = _basis(resolved, sizings, structure, sized_gpus)
     if not fits:
         return _not_fitting(resolved, sizings, initial_gpus, constraints, basis, tornado_kpi)
