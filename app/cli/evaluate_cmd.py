@@ -87,7 +87,10 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
         ),
     ]
     if k.ttft_ms is not None and k.tpot_ms is not None:
-        rows.append(("TTFT / TPOT at sized load", f"{k.ttft_ms:,.0f} ms / {k.tpot_ms:,.1f} ms"))
+        pct = max(w.slo_percentile for w in r.scenario.workloads)
+        rows.append(
+            (f"TTFT / TPOT (P{pct:g}, sized load)", f"{k.ttft_ms:,.0f} ms / {k.tpot_ms:,.1f} ms")
+        )
     if k.output_tokens_per_s is not None:
         rows.append(("output tokens/s (fleet)", f"{k.output_tokens_per_s:,.0f}"))
     if k.tco_usd is not None:

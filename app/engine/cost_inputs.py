@@ -154,16 +154,6 @@ def _base_columns(scenario: Scenario) -> Mapping[str, FloatArray]:
     return MappingProxyType(columns)
 
 
-def required_cost_fields(scenario: Scenario) -> list[str]:
-    """Cost fields that must hold a number (after catalog resolution) before evaluation."""
-    needed = [
-        "costs.gpu_price_usd",
-        "costs.server_price_usd",
-        "costs.gpu_power_w",
-        "costs.server_base_power_w",
-    ]
-    return [path for path in needed if value_at(scenario, path) is None]
-
 
 def life_months(scenario: Scenario) -> int:
     """Hardware life in whole months (years × 12, rounded half up)."""

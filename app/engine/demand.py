@@ -57,19 +57,6 @@ class WorkloadDemand:
     mean_tokens_per_s: FloatArray  # over all hours of the month
 
 
-def replicas_needed(
-    peak_tokens_per_s: FloatArray | float,
-    replica_tokens_per_s: float,
-    spare_replicas: int,
-    headroom_fraction: float,
-) -> FloatArray:
-    """ceil(ceil(peak / capacity) × (1 + headroom)) + spare, in replicas."""
-    base = np.ceil(np.asarray(peak_tokens_per_s) / replica_tokens_per_s - CEIL_TOLERANCE)
-    base = np.maximum(base, 0.0)
-    if headroom_fraction > 0.0:
-        base = np.ceil(base * (1.0 + headroom_fraction) - CEIL_TOLERANCE)
-    return np.asarray(base + spare_replicas, dtype=np.float64)
-
 
 def workload_demand(
     p: Mapping[str, FloatArray], index: int, tokens_kind: str, months: int

@@ -262,9 +262,3 @@ def tornado(
             )
         )
     return sorted(bars, key=lambda b: b.swing, reverse=True)
-
-
-def summary_keys(result: Mapping[str, Percentiles], kpi: str) -> dict[str, float | None]:
-    """`{kpi}_p10`, `{kpi}_p50`, `{kpi}_p90` for the JSON output."""
-    p = result[kpi]
-    return {f"{kpi}_p10": p.p10, f"{kpi}_p50": p.p50, f"{kpi}_p90": p.p90}

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from app.catalog.loader import Catalog
 from app.operations.resolve import ResolvedScenario
 
-STATUSES = ("pass", "warn", "fail")
-
 
 @dataclass(frozen=True)
 class ConstraintCheck:

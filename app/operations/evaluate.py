@@ -56,7 +56,13 @@ FORMULAS = {
 
 @dataclass(frozen=True)
 class Kpis:
-    """Headline figures (USD unless named otherwise; None when not applicable or never)."""
+    """Headline figures (USD unless named otherwise; None when not applicable or never).
+
+    Fleet figures are for month 1 (`gpus_final` for the last month); latency is the worst
+    workload's at its SLO percentile and sized load; `output_tokens_per_s` is what the
+    installed fleet sustains within the SLOs; `power_kw` is nameplate (GPUs × TDP + servers ×
+    base power).
+    """
 
     fits: bool
     meets_slo: bool
