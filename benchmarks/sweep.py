@@ -15,7 +15,6 @@ import sys
 import time
 
 import numpy as np
-
 from calibration_rows import ROOT  # noqa: F401  (puts the project on sys.path)
 
 from app.catalog.efficiency import load_efficiency
@@ -43,8 +42,10 @@ def main() -> int:
         for model in MODELS:
             total += sweep(catalog.model(model), base, table, 1000, 200).size
         best = min(best, time.perf_counter() - start)
-    print(f"{len(MODELS)} models x {base.size:,} configurations = {total:,} in {best:.3f} s: "
-          f"{total / best:,.0f} configurations/s (best of {repeat})")
+    print(
+        f"{len(MODELS)} models x {base.size:,} configurations = {total:,} in {best:.3f} s: "
+        f"{total / best:,.0f} configurations/s (best of {repeat})"
+    )
 
     batches = tuple(int(b) for b in np.unique(np.geomspace(1, 4096, 400).astype(int)))[:176]
     big = SweepGrid(accels, base.weights, base.kv_formats, batches=batches)
@@ -53,14 +54,20 @@ def main() -> int:
         start = time.perf_counter()
         result = sweep(catalog.model("llama-3.1-70b"), big, table, 1000, 200)
         best = min(best, time.perf_counter() - start)
-    print(f"one pass of {result.size:,} configurations in {best:.3f} s: {result.size / best:,.0f} configurations/s")
+    print(
+        f"one pass of {result.size:,} configurations in {best:.3f} s: {result.size / best:,.0f} configurations/s"
+    )
 
     fit = np.flatnonzero(result.fits)
     start = time.perf_counter()
     front = pareto_front(
-        np.column_stack([result.cost_per_million_tokens_usd[fit], result.tpot_ms[fit], result.ttft_ms[fit]])
+        np.column_stack(
+            [result.cost_per_million_tokens_usd[fit], result.tpot_ms[fit], result.ttft_ms[fit]]
+        )
     )
-    print(f"Pareto front of {fit.size:,} fitting configurations: {front.size} in {time.perf_counter() - start:.3f} s")
+    print(
+        f"Pareto front of {fit.size:,} fitting configurations: {front.size} in {time.perf_counter() - start:.3f} s"
+    )
     return 0
 
 

@@ -80,13 +80,17 @@ def read_pack(path: Path) -> Pack:
     except OSError as exc:
         raise CatalogError(f"{path.name}: cannot be read ({exc.strerror})") from None
     if size > MAX_PACK_BYTES:
-        raise CatalogError(f"{path.name}: is larger than the {MAX_PACK_BYTES // 1_000_000} MB limit")
+        raise CatalogError(
+            f"{path.name}: is larger than the {MAX_PACK_BYTES // 1_000_000} MB limit"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise CatalogError(f"{path.name}: must be UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise CatalogError(f"{path.name}: is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise CatalogError(
+            f"{path.name}: is not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
     return parse_pack(data, path.name)
 
 
@@ -283,7 +287,9 @@ def rental_from_entry(e: Mapping[str, Any]) -> GpuRental:
 class Catalog:
     """All catalog entries of a workspace or of the shipped packs, with typed lookups."""
 
-    def __init__(self, entries: Mapping[str, Iterable[Mapping[str, Any]]], version: str = "") -> None:
+    def __init__(
+        self, entries: Mapping[str, Iterable[Mapping[str, Any]]], version: str = ""
+    ) -> None:
         self.version = version
         self.entries: dict[str, list[dict[str, Any]]] = {
             kind: [dict(e) for e in entries.get(kind, ())] for kind in KINDS

@@ -68,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
         if os.environ.get("ENCLAVE_DEBUG") == "1":
             traceback.print_exc()
-        print(f"enclave: internal error ({type(exc).__name__}: {exc}); "
-              "set ENCLAVE_DEBUG=1 for details", file=sys.stderr)
+        print(
+            f"enclave: internal error ({type(exc).__name__}: {exc}); "
+            "set ENCLAVE_DEBUG=1 for details",
+            file=sys.stderr,
+        )
         return 1

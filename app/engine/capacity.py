@@ -4,11 +4,13 @@ API (what the cost engine and the GUI call)::
 
     demand = Demand(peak_requests_per_s=40, input_tokens=1500, output_tokens=300,
                     ttft_target_ms=800, tpot_target_ms=50, percentile=0.95)
-    result = size_deployment(configs, demand)      # configs: one replica, flat ConfigArrays
+    result = size_candidates([Deployment(model, accel, fmt, kv, "vllm", 4, tp=4)], demand, table)
     result.gpus, result.servers, result.power_kw, result.meets_slo, result.bound, ...
+    result.index(0)                                # one candidate as a dict of scalars
 
-`configs` describes one replica (gpu_count = tp x pp) of each candidate; every field of
-`CapacityResult` is an array with one entry per candidate (use `index` for one of them).
+`size_candidates` takes catalog specs (a candidate's gpu_count is ignored: one replica is
+tp x pp GPUs); `size_deployment` takes flat `ConfigArrays` of one replica each. Every field of
+`CapacityResult` is an array (or list) with one entry per candidate.
 
 Method, per candidate (vectorised over candidates x a grid of request rates):
 1. the replica's capacity mu (requests/s) is its offline throughput / output tokens;
@@ -25,11 +27,22 @@ A candidate whose model does not fit, or that misses the SLO even when idle, has
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from app.engine.configs import GIB, Array, BoolArray, ConfigArrays, IntArray
+from app.engine.configs import (
+    GIB,
+    Array,
+    BoolArray,
+    ConfigArrays,
+    Deployment,
+    IntArray,
+    build_configs,
+    describe,
+)
+from app.engine.efficiency import EfficiencyTable
 from app.engine.memory import memory_budget
 from app.engine.performance import BOUND_NAMES, NO_FIT, QUEUEING
 from app.engine.serving import at_rate, offline
@@ -74,6 +87,7 @@ class CapacityResult:
     power_kw: Array
     bound: IntArray
     reason: list[str]
+    basis: list[str]
     waterfall: list[list[tuple[str, float]]]
 
     def bound_name(self, index: int = 0) -> str:
@@ -168,8 +182,18 @@ def size_deployment(c: ConfigArrays, demand: Demand) -> CapacityResult:
         power_kw=np.where(meets, power_kw, np.nan),
         bound=bound,
         reason=reasons,
+        basis=[describe(c, i) for i in range(n)],
         waterfall=[budget.waterfall(i) for i in range(n)],
     )
+
+
+def size_candidates(
+    candidates: Sequence[Deployment], demand: Demand, table: EfficiencyTable
+) -> CapacityResult:
+    """Size catalog-spec candidates for `demand` (one replica each is tp x pp GPUs)."""
+    replicas = [replace(d, gpu_count=d.tp * d.pp) for d in candidates]
+    configs, _ = build_configs(replicas, table)
+    return size_deployment(configs, demand)
 
 
 def kv_cache_gib_per_gpu(c: ConfigArrays, tokens: Array | float, sequences: Array | float) -> Array:

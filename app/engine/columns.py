@@ -227,7 +227,10 @@ def format_columns(weights: Sequence[QuantFormat]) -> dict[str, Array]:
     for f in weights:
         bits = float(f.bits_per_weight)
         keep = f.scheme == "gguf" or bits >= 16.0
-        rows.append({"weight_bits": bits, "embed_bits": bits if keep else 16.0})
+        expands = f.scheme in ("gguf", "weight-only")
+        rows.append(
+            {"weight_bits": bits, "embed_bits": bits if keep else 16.0, "expands": float(expands)}
+        )
     return _stack(rows)
 
 
@@ -256,7 +259,7 @@ def engine_columns(engines: Sequence[str], table: EfficiencyTable) -> dict[str, 
                 "kv_reserve_output_fraction": p.kv_reserve_output_fraction,
                 "flash_attention": float(p.flash_attention),
                 "score_bytes": p.score_bytes,
-                "dequant_bytes_per_weight": p.dequant_bytes_per_weight,
+                "quantized_matmul_slowdown": p.quantized_matmul_slowdown,
                 "prefill_chunk_tokens": float(p.prefill_chunk_tokens),
                 "logits_rows": float(p.logits_rows or p.max_batch),
                 "pipelined_pp": float(p.pipelined_pp),
@@ -285,7 +288,10 @@ def efficiency_columns(
             r = table.resolve(e, a.hardware_class, a.segment)
             mfu[i, j], mbu[i, j] = r.factors.mfu, r.factors.mbu
             overhead[i, j] = r.factors.layer_overhead_us * 1e-6
-            row.append(r.basis)
+            f = r.factors
+            row.append(
+                f"{r.basis}: mfu {f.mfu:.2f}, mbu {f.mbu:.2f}, {f.layer_overhead_us:.0f} us/layer"
+            )
         basis.append(row)
     return {"mfu": mfu, "mbu": mbu, "layer_overhead_s": overhead}, basis
 

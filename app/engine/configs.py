@@ -95,7 +95,7 @@ class ConfigArrays:
     kv_reserve_output_fraction: Array
     flash_attention: BoolArray
     score_bytes: Array
-    dequant_bytes_per_weight: Array
+    matmul_slowdown: Array
     prefill_chunk_tokens: Array
     logits_rows: Array
     pipelined_pp: BoolArray
@@ -177,6 +177,9 @@ def gather_configs(
         large, values.pop("max_batched_tokens_large"), values["max_batched_tokens"]
     )
     values.pop("nominal_memory_bytes")
+    # weights expanded on the fly (GGUF, weight-only INT4) slow large matrix products
+    expands = values.pop("expands") > 0.5
+    values["matmul_slowdown"] = np.where(expands, values.pop("quantized_matmul_slowdown"), 1.0)
     # FP16-accumulate engines on GeForce cards run the 16-bit path at twice the listed peak
     gain = values.pop("fp16_accumulate_gain")
     use = values.pop("fp16_accumulate")
@@ -232,3 +235,19 @@ def build_configs(
         np.array([d.ep for d in deployments], dtype=np.float64),
     )
     return configs, [basis[e][a] for e, a in zip(e_idx, a_idx, strict=True)]
+
+
+def describe(c: ConfigArrays, index: int = 0) -> str:
+    """The basis of configuration `index` in words: efficiencies, peaks and layout."""
+
+    def at(name: str) -> float:
+        value = np.ravel(np.broadcast_to(getattr(c, name), c.shape))
+        return float(value[index])
+
+    emulated = " (emulated path)" if at("emulated") > 0.5 else ""
+    estimated = " (estimated)" if at("peak_estimated") > 0.5 else ""
+    return (
+        f"mfu {at('mfu'):.2f}, mbu {at('mbu'):.2f}, {at('layer_overhead_s') * 1e6:.0f} us/layer; "
+        f"peak {at('peak_flops') / 1e12:.0f} TFLOPS{emulated}{estimated}, "
+        f"{at('bandwidth_bytes_per_s') / 1e12:.2f} TB/s; tp {at('tp'):.0f} x pp {at('pp'):.0f}"
+    )

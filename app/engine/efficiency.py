@@ -72,8 +72,10 @@ class EngineProfile:
     flash_attention: attention is fused; False materialises the score matrix.
     score_bytes: bytes moved per attention-score element when not fused (f32 write, read,
         softmax write and read: 4 x 4 bytes).
-    dequant_bytes_per_weight: extra bytes moved per quantised weight per prefill chunk
-        (GGUF weights are expanded to FP16 before the matrix product: 2 bytes written).
+    quantized_matmul_slowdown: time factor of matrix products on GGUF or weight-only
+        quantised weights over 16-bit ones in prefill and large batches, where the weights are
+        expanded on the fly (llama.cpp about 1.25, measured pp512 Q4_K_M / F16 on 13 GPUs;
+        Marlin-class kernels about 1.1).
     prefill_chunk_tokens: tokens per prefill chunk (llama.cpp n_ubatch; serving engines use
         max_batched_tokens).
     pipelined_pp: pipeline stages overlap on different micro-batches (serving engines);
@@ -102,7 +104,7 @@ class EngineProfile:
     kv_reserve_output_fraction: float = 0.5
     flash_attention: bool = True
     score_bytes: float = 16.0
-    dequant_bytes_per_weight: float = 0.0
+    quantized_matmul_slowdown: float = 1.1
     prefill_chunk_tokens: int = 8192
     logits_rows: int = 0
     fp16_accumulate: bool = False

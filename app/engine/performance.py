@@ -6,12 +6,14 @@ pipeline stage (tp ranks, pp stages):
 
 * bytes = streamed weights (dense part + for MoE the expected distinct experts touched,
   `E x (1 - (1 - k/E)^T)` per MoE layer for T tokens) + KV reads (`B x context x kv_bytes`)
-  + KV writes + attention-score traffic when attention is not fused + GGUF de-quantisation
-  traffic in prefill;
+  + KV writes + attention-score traffic when attention is not fused;
 * FLOPs = `2 x active_params x tokens` (+ the output head for the rows that need logits)
   + attention `4 x layers x attn_dim x (B x context + prefill pairs)`, where a causal prompt
   of n tokens has n(n+1)/2 query-key pairs (so prefill attention is `2 x layers x n^2 x d`);
-* stage time = a roofline per kernel family, summed: matrix products
+* matrix products on GGUF / weight-only weights take `matmul_slowdown` times longer from 16
+  tokens per step on (the weights are expanded on the fly);
+* stage time = a roofline per kernel family, summed: dense matrix products and routed-expert
+  matrix products (each expert sees only its share of tokens) each
   max(FLOPs / (peak x mfu), weight bytes / (bandwidth x mbu)) + attention
   max(FLOPs / (peak x mfu), KV bytes / (bandwidth x mbu)) + separate-kernel traffic (unfused
   score matrices, de-quantised weight copies) / (bandwidth x mbu) + tensor-parallel
@@ -51,9 +53,10 @@ BOUND_NAMES = (
     "invalid",
 )
 COMPUTE, MEMORY, COMMUNICATION, OVERHEAD, KV_CAPACITY, QUEUEING, NO_FIT, INVALID = range(8)
-DEQUANT_MIN_TOKENS = 16.0  # below this llama.cpp multiplies quantised weights directly
+DEQUANT_MIN_TOKENS = 16.0  # from here on quantised weights are expanded for matrix-matrix maths
 FAST_LINK_BYTES_PER_S = 150e9  # NVLink / Infinity Fabric class links, one direction
 PCIE_LATENCY_FACTOR = 3.0  # all-reduce latency over PCIe versus over NVLink
+PCIE_BANDWIDTH_FACTOR = 0.7  # rings through host bridges reach less of a PCIe link than NVLink
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,17 @@ def streamed_weight_bytes(c: ConfigArrays, tokens: Array) -> Array:
     Everything but the token-embedding table (looked up, not streamed) and the routed experts
     nobody was sent to.
     """
+    dense, experts = _streamed_parts(c, tokens)
+    return dense + experts
+
+
+def _streamed_parts(c: ConfigArrays, tokens: Array) -> tuple[Array, Array]:
+    """(dense, routed-expert) weight bytes one GPU reads per stage."""
     experts = expert_weights_bytes(c)
     embed_in = c.embed_in_params * c.embed_bits / 8.0
     dense = np.maximum(weights_bytes(c) - experts - embed_in, 0.0) / c.tp
     touched = c.moe_layers * experts_touched(c, tokens) * c.expert_params * c.weight_bits / 8.0
-    return (dense + touched / np.maximum(c.tp, c.ep)) / c.pp
+    return dense / c.pp, touched / np.maximum(c.tp, c.ep) / c.pp
 
 
 def _linear_params(c: ConfigArrays) -> Array:
@@ -126,7 +135,7 @@ def forward_step(
     tokens = b + p
     layers_stage = c.layers / c.pp
 
-    weights = streamed_weight_bytes(c, tokens)
+    dense_bytes, expert_bytes = _streamed_parts(c, tokens)
     kv_read = b * kv_bytes_per_sequence_per_gpu(c, ctx)
     kv_read = kv_read + np.asarray(prefill_kv_read_tokens) / m * kv_bytes_per_token_per_gpu(c)
     kv_write = tokens * kv_bytes_per_token_per_gpu(c)
@@ -135,35 +144,42 @@ def forward_step(
         0.0,
         (b * ctx + pairs) * c.heads / c.tp * layers_stage * c.score_bytes,
     )
-    weight_count = weights / (c.weight_bits / 8.0)
-    dequant = np.where(p >= DEQUANT_MIN_TOKENS, weight_count * c.dequant_bytes_per_weight, 0.0)
     bandwidth = c.bandwidth_bytes_per_s * c.mbu
-    # score matrices and de-quantised copies are separate kernels: their traffic adds up
-    serial_s = (scores + dequant) / bandwidth
+    # unfused score matrices are written and read by separate kernels: their traffic adds up
+    serial_s = scores / bandwidth
 
     logits_rows = b + np.asarray(prefill_sequences) / m
-    linear = 2.0 * (_linear_params(c) * tokens + _head_params(c) * logits_rows) / (c.tp * c.pp)
+    expert_params = c.moe_layers * c.moe_topk * c.expert_params
+    dense_params = np.maximum(_linear_params(c) - expert_params, 0.0)
+    linear = 2.0 * (dense_params * tokens + _head_params(c) * logits_rows) / (c.tp * c.pp)
+    expert_linear = 2.0 * expert_params * tokens / (c.tp * c.pp)
     attention = (
         4.0 * layers_stage * (c.attn_dim_decode * b * ctx + c.attn_dim_prefill * pairs) / c.tp
     )
     # a roofline per kernel family: matrix products stream weights, attention streams KV
-    gemm_compute_s = linear / (c.peak_flops * c.mfu)
-    gemm_memory_s = weights / bandwidth
+    # dense layers see every token, each expert only its share: separate rooflines
+    slowdown = np.where(tokens >= DEQUANT_MIN_TOKENS, c.matmul_slowdown, 1.0)
+    gemm_compute_s = linear * slowdown / (c.peak_flops * c.mfu)
+    gemm_memory_s = dense_bytes / bandwidth
+    expert_compute_s = expert_linear * slowdown / (c.peak_flops * c.mfu)
+    expert_memory_s = expert_bytes / bandwidth
     attn_compute_s = attention / (c.attention_peak_flops * c.mfu)
     attn_memory_s = (kv_read + kv_write) / bandwidth
-    gemm_s = np.maximum(gemm_compute_s, gemm_memory_s)
-    attn_s = np.maximum(attn_compute_s, attn_memory_s)
-    compute_s = np.where(gemm_compute_s >= gemm_memory_s, gemm_s, 0.0) + np.where(
-        attn_compute_s >= attn_memory_s, attn_s, 0.0
-    )
-    memory_s = gemm_s + attn_s - compute_s + serial_s
+    compute_s = np.zeros(np.shape(serial_s))
+    memory_s = serial_s
+    for flops_s, bytes_s in (
+        (gemm_compute_s, gemm_memory_s),
+        (expert_compute_s, expert_memory_s),
+        (attn_compute_s, attn_memory_s),
+    ):
+        compute_s = compute_s + np.where(flops_s >= bytes_s, flops_s, 0.0)
+        memory_s = memory_s + np.where(flops_s >= bytes_s, 0.0, bytes_s)
 
-    link = c.link_bytes_per_s * c.comm_efficiency
-    message = tokens * c.hidden_size * ACTIVATION_BYTES
     # without a fast GPU link (PCIe) the engines fall back to NCCL rings through the host
-    latency = c.allreduce_latency_s * np.where(
-        c.link_bytes_per_s < FAST_LINK_BYTES_PER_S, PCIE_LATENCY_FACTOR, 1.0
-    )
+    pcie = c.link_bytes_per_s < FAST_LINK_BYTES_PER_S
+    link = c.link_bytes_per_s * c.comm_efficiency * np.where(pcie, PCIE_BANDWIDTH_FACTOR, 1.0)
+    message = tokens * c.hidden_size * ACTIVATION_BYTES
+    latency = c.allreduce_latency_s * np.where(pcie, PCIE_LATENCY_FACTOR, 1.0)
     ring = 2.0 * (c.tp - 1.0) / c.tp * message / link + latency
     allreduce = np.where(c.tp > 1, 2.0 * layers_stage * ring, 0.0)
     moe_stage = c.moe_layers / c.pp
@@ -179,14 +195,14 @@ def forward_step(
 
     stage = compute_s + memory_s + communication_s + overhead_s
     scale = c.pp
-    parts = np.stack(np.broadcast_arrays(compute_s, memory_s, communication_s, overhead_s), axis=0)
+    terms = np.stack(np.broadcast_arrays(compute_s, memory_s, communication_s, overhead_s), axis=0)
     return StepTime(
         time_s=stage * scale,
         compute_s=compute_s * scale,
         memory_s=memory_s * scale,
         communication_s=communication_s * scale,
         overhead_s=overhead_s * scale,
-        bound=np.argmax(parts, axis=0).astype(np.intp),
+        bound=np.argmax(terms, axis=0).astype(np.intp),
     )
 
 

@@ -337,6 +337,10 @@ def serve(c: ConfigArrays, w: Workload) -> ServingResult:
     """Each flat configuration under its own workload mode (each mode computed on its rows)."""
     mode = np.clip(np.asarray(w.mode, dtype=np.intp), 0, 2)
     n = mode.shape[0]
+    if n == 0:
+        empty: dict[str, Any] = {name: np.zeros(0) for name in ServingResult.__dataclass_fields__}
+        empty.update(fits=np.zeros(0, dtype=bool), bound=np.zeros(0, dtype=np.intp))
+        return ServingResult(**empty)
     isl = np.broadcast_to(np.asarray(w.input_tokens, dtype=np.float64), (n,))
     osl = np.broadcast_to(np.asarray(w.output_tokens, dtype=np.float64), (n,))
     load = np.broadcast_to(np.nan_to_num(np.asarray(w.load, dtype=np.float64), nan=1.0), (n,))

@@ -172,11 +172,6 @@ def parse_row(
     osl = _int(row, "output_tokens", 0)
     if isl + osl == 0:
         raise RowError("input_tokens and output_tokens cannot both be 0")
-    if model.max_context_tokens and isl + osl > model.max_context_tokens:
-        raise RowError(
-            f"input_tokens + output_tokens ({isl + osl}) exceed the model's context "
-            f"({model.max_context_tokens})"
-        )
     deployment = Deployment(model, gpu, weights, kv, engine, gpu_count, tp, pp, ep)
     return ParsedCase(index, case_id, deployment, mode, load, isl, osl)
 
@@ -265,6 +260,9 @@ def _fill(out: list[dict[str, str]], parsed: list[ParsedCase], table: Efficiency
             )
         if estimated[k]:
             notes.append("compute peak estimated (catalog entry has none)")
+        limit = p.deployment.model.max_context_tokens
+        if limit and p.input_tokens + p.output_tokens > limit:
+            notes.append(f"input + output tokens exceed the model's context ({limit})")
         row.update(status="ok", message="; ".join(notes), basis=basis[k])
 
 

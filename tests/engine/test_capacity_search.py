@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.catalog.loader import Catalog
-from app.engine.capacity import Demand, size_deployment
+from app.engine.capacity import Demand, size_candidates, size_deployment
 from app.engine.configs import Deployment, build_configs
 from app.engine.efficiency import EfficiencyTable
 from app.engine.search import SweepGrid, pareto_front, sweep
@@ -109,3 +109,25 @@ def test_sweep_cost_uses_fallback_price_when_catalog_has_none(
     assert bool(r.price_estimated[0])
     expected = 2.5 / (r.output_tokens_per_s[0] * 3600) * 1e6
     assert r.cost_per_million_tokens_usd[0] == pytest.approx(expected)
+
+
+def test_size_candidates_uses_one_replica_of_tp_x_pp(
+    catalog: Catalog, table: EfficiencyTable
+) -> None:
+    q = catalog.quantization
+    d = Deployment(
+        catalog.model("llama-3.1-70b"),
+        catalog.accelerator("H100 SXM 80GB"),
+        q("fp8"),
+        q("fp8"),
+        "vllm",
+        64,
+        2,
+        1,
+        1,
+    )
+    r = size_candidates([d], Demand(5, 1000, 200, 2000, 80), table)
+    assert r.gpus_per_replica[0] == 2 and bool(r.meets_slo[0])
+    assert r.gpus[0] == 2 * r.replicas[0]
+    assert r.index(0)["bound"] in ("compute", "memory", "communication", "overhead", "kv-capacity")
+    assert "mfu" in r.basis[0]

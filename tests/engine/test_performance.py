@@ -73,8 +73,8 @@ def test_tensor_parallel_all_reduce(make: MakeConfigs) -> None:
     c = make("llama-3.1-70b", "H100 SXM 80GB", "fp8", "fp8", "tensorrt-llm", 8, tp=8)
     tokens = 256.0
     step = perf.forward_step(c, tokens, 1000.0)
-    link = 900e9 / 2 * 0.7
-    ring = 2 * 7 / 8 * tokens * 8192 * 2 / link + 8e-6
+    link = 900e9 / 2 * c.comm_efficiency[0]  # NVLink 4: 900 GB/s both ways, half each way
+    ring = 2 * 7 / 8 * tokens * 8192 * 2 / link + c.allreduce_latency_s[0]
     assert step.communication_s[0] == pytest.approx(2 * 80 * ring, rel=1e-9)
 
 
