@@ -2,7 +2,7 @@
 
 For every generative workload the candidate replica layouts (tensor-parallel degree 1, 2, 4, 8
 up to the server's slots, or the scenario's `tp`) are sized in one vectorised call of
-`app.engine.capacity.size_deployment` at the workload's month-1 peak request rate and SLOs.
+`app.engine.capacity.size_candidates` at the workload's month-1 peak request rate and SLOs.
 The layout that meets the SLOs with the fewest GPUs wins (ties: the smaller replica). The cost
 engine then needs only `WorkloadCapacity`: GPUs per replica, replicas, and the output tokens/s
 one replica sustains within the SLOs (sustainable requests/s × output tokens).
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from app.catalog.efficiency import load_efficiency
-from app.engine.capacity import CapacityResult, Demand, size_deployment
-from app.engine.configs import Deployment, build_configs
+from app.engine.capacity import CapacityResult, Demand, size_candidates
+from app.engine.configs import Deployment
 from app.engine.cost_inputs import Redundancy, parse_redundancy
 from app.engine.demand import SECONDS_PER_HOUR, WorkloadCapacity
 from app.engine.efficiency import EfficiencyTable
@@ -27,7 +27,7 @@ from app.operations.resolve import ResolvedScenario
 
 GENERATIVE_TEMPLATES = ("chat", "rag", "code", "batch", "guard")
 TENSOR_PARALLEL_CHOICES = (1, 2, 4, 8, 16)
-SIZING_METHOD = "app.engine.capacity.size_deployment (SLO-constrained replicas)"
+SIZING_METHOD = "app.engine.capacity.size_candidates (SLO-constrained replicas)"
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,6 @@ def size_workloads(
             )
             for t in layouts
         ]
-        configs, efficiency_basis = build_configs(candidates, table)
         peak = peak_requests_per_s(w)
         demand = Demand(
             peak_requests_per_s=peak,
@@ -123,9 +122,9 @@ def size_workloads(
             redundancy_fraction=redundancy.headroom_fraction,
             gpus_per_server=resolved.gpus_per_server,
         )
-        result = size_deployment(configs, demand)
+        result = size_candidates(candidates, demand, table)
         k = _choose(result)
-        out.append(_sizing(w, result, k, peak, efficiency_basis, redundancy, layouts[k], d.pp))
+        out.append(_sizing(w, result, k, peak, redundancy, layouts[k], d.pp))
     return tuple(out)
 
 
@@ -134,7 +133,6 @@ def _sizing(
     result: CapacityResult,
     k: int,
     peak_requests: float,
-    efficiency_basis: list[str],
     redundancy: Redundancy,
     tp: int,
     pp: int,
@@ -179,7 +177,7 @@ def _sizing(
             "concurrency_per_replica": row["concurrency_per_replica"],
             "replica_output_tokens_per_s": replica_tokens_per_s,
             "peak_requests_per_s": peak_requests,
-            "efficiency": efficiency_basis[k],
+            "efficiency": result.basis[k],
             "reason": row["reason"],
             "memory_waterfall": [list(step) for step in result.waterfall[k]],
             "candidates": [
