@@ -396,12 +396,6 @@ class Scenario:
 
         return scenario_to_dict(self)
 
-    def workload(self, name: str) -> Workload:
-        for w in self.workloads:
-            if w.name == name:
-                return w
-        raise KeyError(name)
-
 
 # Sections whose JSON form is an object keyed by one of the item's fields.
 KEYED_SECTIONS = {"uncertainty": "path"}
