@@ -20,6 +20,7 @@ from app.errors import UserError
 COMMAND_MODULES = (
     "app.cli.catalog_cmd",
     "app.cli.estimate_cmd",
+    "app.cli.evaluate_cmd",
     "app.cli.sweep_cmd",
 )
 

@@ -1,0 +1,144 @@
+"""`enclave evaluate NAME|FILE [--draws N] [--seed S] [--json] [--out FILE]`.
+
+Evaluates one scenario (a file, or a shipped demo by file stem or name; workspace names come
+with the workspace) and prints a short KPI table, or the full result as JSON with `--json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.catalog.loader import Catalog
+from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
+from app.errors import UserError
+from app.operations.evaluate import EvaluationResult, evaluate
+from app.operations.scenario_files import find_scenario, write_text_atomic
+
+MAX_DRAWS = 2_000_000
+TORNADO_KPIS = ("tco_usd", "npv_usd", "cost_per_million_tokens_usd", "pv_onprem_usd")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("evaluate", help="evaluate a scenario: fit, cost, uncertainty")
+    parser.add_argument("scenario", metavar="NAME|FILE", help="scenario file or demo name")
+    parser.add_argument(
+        "--draws",
+        type=int,
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,})",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    parser.add_argument(
+        "--tornado-kpi",
+        choices=TORNADO_KPIS,
+        default="tco_usd",
+        help="KPI the tornado ranks inputs by",
+    )
+    parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 1 <= args.draws <= MAX_DRAWS:
+        raise UserError(f"--draws: must be between 1 and {MAX_DRAWS:,}")
+    scenario, origin = find_scenario(args.scenario)
+    result = evaluate(
+        scenario, Catalog.shipped(), draws=args.draws, seed=args.seed, tornado_kpi=args.tornado_kpi
+    )
+    if args.json:
+        text = json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n"
+    else:
+        text = kpi_table(result, origin)
+    if args.out:
+        write_text_atomic(Path(args.out), text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _usd(x: float | None) -> str:
+    return "n/a" if x is None else f"$ {x:,.0f}"
+
+
+def _month(x: int | None, horizon: int) -> str:
+    return f"never within {horizon} months" if x is None else f"month {x}"
+
+
+def kpi_table(r: EvaluationResult, origin: str) -> str:
+    """A short human-readable summary of the headline KPIs."""
+    k = r.kpis
+    horizon = r.scenario.costs.horizon_months
+    rows: list[tuple[str, str]] = [
+        ("fits", "yes" if k.fits else "NO (model does not fit in memory)"),
+        ("meets latency targets", "yes" if k.meets_slo else "no"),
+        (
+            "GPUs / servers (month 1)",
+            f"{k.gpus} / {k.servers}"
+            + (
+                f"  (month {horizon}: {k.gpus_final} GPUs)"
+                if k.gpus_final not in (None, k.gpus)
+                else ""
+            ),
+        ),
+    ]
+    if k.ttft_ms is not None and k.tpot_ms is not None:
+        pct = max(w.slo_percentile for w in r.scenario.workloads)
+        rows.append(
+            (f"TTFT / TPOT (P{pct:g}, sized load)", f"{k.ttft_ms:,.0f} ms / {k.tpot_ms:,.1f} ms")
+        )
+    if k.output_tokens_per_s is not None:
+        rows.append(("output tokens/s (fleet)", f"{k.output_tokens_per_s:,.0f}"))
+    if k.tco_usd is not None:
+        mc = r.uncertainty
+        band = ""
+        if mc and mc.inputs:
+            p = mc.percentiles["tco_usd"]
+            band = f"  (P10 {_usd(p.p10)}, P90 {_usd(p.p90)})"
+        rows += [
+            ("CapEx (month 1)", _usd(k.capex_usd)),
+            ("OpEx per month (mean)", _usd(k.opex_usd_per_month)),
+            (f"TCO over {horizon} months", _usd(k.tco_usd) + band),
+            ("cloud API over the same months", _usd(k.api_tco_usd)),
+            ("rented GPUs over the same months", _usd(k.rental_tco_usd)),
+            (
+                f"NPV of owning vs API ({r.scenario.costs.discount_rate_per_year:.0%}/yr)",
+                _usd(k.npv_usd),
+            ),
+            (
+                "cost per 1M tokens (own / API)",
+                f"$ {k.cost_per_million_tokens_usd:,.2f} / "
+                + (
+                    "n/a"
+                    if k.api_cost_per_million_tokens_usd is None
+                    else f"$ {k.api_cost_per_million_tokens_usd:,.2f}"
+                )
+                if k.cost_per_million_tokens_usd is not None
+                else "n/a",
+            ),
+            ("break-even vs API", _month(k.break_even_month_vs_api, horizon)),
+            ("break-even vs rental", _month(k.break_even_month_vs_rental, horizon)),
+            (
+                "GPU utilisation (mean / peak)",
+                f"{(k.utilisation_mean or 0):.0%} / {(k.utilisation_peak or 0):.0%}",
+            ),
+        ]
+        if mc and mc.p_onprem_cheaper_than_api is not None:
+            rows.append(
+                (
+                    "P(owning cheaper than API)",
+                    f"{mc.p_onprem_cheaper_than_api:.0%}" + f"  ({mc.draws:,} draws)",
+                )
+            )
+    width = max(len(label) for label, _ in rows)
+    lines = [f"{r.scenario.name}  [{origin}]"]
+    lines += [f"  {label:<{width}}  {value}" for label, value in rows]
+    notes = r.basis.get("notes", [])
+    if notes:
+        lines.append("  notes:")
+        lines += [f"    - {note}" for note in notes]
+    return "\n".join(lines) + "\n"

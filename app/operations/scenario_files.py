@@ -1,0 +1,134 @@
+"""Read and write scenario JSON files, and find the shipped demo scenarios.
+
+Reading validates everything (`Scenario.from_dict`) and reports one `UserError` naming the file
+and the field, e.g. `chat.json: workloads[0].users: must be at least 1`. Writing is atomic:
+a temporary file in the same folder, flushed and fsynced, then `os.replace`, so a crash leaves
+either the old file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from app.engine.scenario import Scenario, ScenarioError
+from app.errors import UserError
+from app.paths import resources_dir
+
+MAX_SCENARIO_BYTES = 5_000_000
+SCENARIO_SUFFIX = ".json"
+
+
+class ScenarioFileError(UserError):
+    """A scenario file that cannot be read, decoded or validated; names the file."""
+
+
+def read_scenario_file(path: Path) -> Scenario:
+    """Read and validate one scenario file."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    if size > MAX_SCENARIO_BYTES:
+        raise ScenarioFileError(
+            f"{path.name}: is larger than the {MAX_SCENARIO_BYTES // 1_000_000} MB limit"
+        )
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioFileError(f"{path.name}: must be UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ScenarioFileError(
+            f"{path.name}: is not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
+    except OSError as exc:
+        raise ScenarioFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    try:
+        return Scenario.from_dict(data)
+    except ScenarioError as exc:
+        raise ScenarioFileError(f"{path.name}: {exc}") from None
+
+
+def scenario_json(scenario: Scenario) -> str:
+    """The file text: indented JSON, UTF-8, trailing newline."""
+    return json.dumps(scenario.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_scenario_file(path: Path, scenario: Scenario) -> None:
+    """Write a scenario atomically (temp file, fsync, rename, fsync of the folder)."""
+    write_text_atomic(path, scenario_json(scenario))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    folder = path.resolve().parent
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UserError(f"{path.name}: cannot be written ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except OSError as exc:
+        Path(temp_name).unlink(missing_ok=True)
+        raise UserError(f"{path.name}: cannot be written ({exc.strerror})") from None
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable where the platform allows opening a folder."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def demo_folder() -> Path:
+    return resources_dir() / "scenarios" / "demo"
+
+
+def demo_scenario_paths() -> dict[str, Path]:
+    """Shipped demo scenarios by file stem, sorted."""
+    folder = demo_folder()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob(f"*{SCENARIO_SUFFIX}"))}
+
+
+def find_scenario(reference: str) -> tuple[Scenario, str]:
+    """A scenario from a file path, or a demo by file stem or scenario name (case-insensitive).
+
+    Returns the scenario and where it came from. Workspace names are looked up by the caller
+    before this (the workspace is another module's).
+    """
+    path = Path(reference)
+    if path.suffix.lower() == SCENARIO_SUFFIX or path.exists():
+        if not path.exists():
+            raise ScenarioFileError(f"{path.name}: no such file")
+        return read_scenario_file(path), str(path)
+    demos = demo_scenario_paths()
+    wanted = reference.strip().lower()
+    for stem, demo_path in demos.items():
+        if stem.lower() == wanted:
+            return read_scenario_file(demo_path), f"demo:{stem}"
+    for stem, demo_path in demos.items():
+        scenario = read_scenario_file(demo_path)
+        if scenario.name.strip().lower() == wanted:
+            return scenario, f"demo:{stem}"
+    known = ", ".join(demos) or "none"
+    raise UserError(
+        f"scenario '{reference}': no such file, and no demo scenario has that name (demos: {known})"
+    )

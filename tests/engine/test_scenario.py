@@ -1,0 +1,197 @@
+"""Scenario format v1: validation messages name the field and the rule; defaults declared once."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.engine.scenario import (
+    TEMPLATES,
+    Costs,
+    Scenario,
+    ScenarioError,
+    Workload,
+)
+from app.engine.scenario_parse import field_paths, numeric_paths, replace_at, value_at
+from app.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMAT_MD = ROOT / "resources" / "scenarios" / "FORMAT.md"
+TEMPLATES_JSON = ROOT / "resources" / "scenarios" / "templates.json"
+
+MINIMAL: dict[str, Any] = {
+    "name": "minimal",
+    "workloads": [
+        {"name": "chat", "model": "llama-3.1-70b", "users": 100,
+         "requests_per_user_per_day": 10, "input_tokens": 1000, "output_tokens": 200}
+    ],
+    "deployment": {"accelerator": "nvidia-h100-sxm-80gb"},
+}
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    """MINIMAL with one dotted path set (`workloads.0.x` style indexes)."""
+    data = copy.deepcopy(MINIMAL)
+    keys = path.split(".")
+    target: Any = data
+    for key in keys[:-1]:
+        target = target[int(key)] if key.isdigit() else target.setdefault(key, {})
+    target[keys[-1]] = value
+    return data
+
+
+def test_minimal_scenario_takes_every_default() -> None:
+    s = Scenario.from_dict(MINIMAL)
+    assert s.schema_version == 1
+    assert s.costs == Costs()
+    assert s.workloads[0].peak_factor == 2.0
+    assert s.deployment.redundancy == "n+1"
+    assert s.uncertainty == () and s.assumptions == ()
+
+
+def test_scenario_error_is_a_user_error() -> None:
+    assert issubclass(ScenarioError, UserError)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_with("workloads.0.peak_factor", 0.5), "workloads[0].peak_factor: must be at least 1"),
+        (_with("workloads.0.users", 0), "workloads[0].users: must be at least 1"),
+        (_with("workloads.0.users", 2.5), "workloads[0].users: must be a whole number"),
+        (_with("workloads.0.users", "many"), "workloads[0].users: must be a whole number"),
+        (_with("workloads.0.users", True), "workloads[0].users: must be a whole number"),
+        (_with("workloads.0.template", "poetry"), "workloads[0].template: must be one of chat,"),
+        (_with("workloads.0.active_hours_per_day", 25),
+         "workloads[0].active_hours_per_day: must be at most 24"),
+        (_with("workloads.0.peek_factor", 2), "workloads[0].peek_factor: is not a known field"),
+        (_with("workloads", []), "workloads: must have at least 1 item(s)"),
+        (_with("workloads", {}), "workloads: must be a list"),
+        (_with("costs.pue", 0.9), "costs.pue: must be at least 1"),
+        (_with("costs.pue", float("nan")), "costs.pue: must be a finite number"),
+        (_with("costs.residual_fraction", 1.0), "costs.residual_fraction: must be less than 1"),
+        (_with("costs.horizon_months", 0), "costs.horizon_months: must be at least 1"),
+        (_with("costs.capex_treatment", "lease"), "costs.capex_treatment: must be one of cash,"),
+        (_with("costs.energy_usd_per_kwh", None), "costs.energy_usd_per_kwh: must not be null"),
+        (_with("deployment.redundancy", "n+x"),
+         'deployment.redundancy: must be "none", "n+K" (e.g. n+1) or "P%" (e.g. 20%)'),
+        (_with("deployment.gpu_count", 0), "deployment.gpu_count: must be at least 1"),
+        (_with("deployment.scale_with_growth", "yes"),
+         "deployment.scale_with_growth: must be true or false"),
+        (_with("alternatives.rental_pricing", "spot"),
+         "alternatives.rental_pricing: must be one of on-demand, reserved"),
+        (_with("requirements.deployment_mode", "cloud"),
+         "requirements.deployment_mode: must be one of air-gapped,"),
+        (_with("requirements.allowed_licences", "MIT"),
+         "requirements.allowed_licences: must be a list"),
+        (_with("uncertainty", {"costs.nope": {"low": 1, "high": 2}}),
+         'uncertainty["costs.nope"]: is not a numeric scenario field that can carry a range'),
+        (_with("uncertainty", {"costs.horizon_months": {"low": 12, "high": 60}}),
+         'uncertainty["costs.horizon_months"]: is not a numeric scenario field'),
+        (_with("uncertainty", {"costs.pue": {"low": 0.5, "high": 2}}),
+         'uncertainty["costs.pue"].low: must be at least 1'),
+        (_with("uncertainty", {"costs.pue": {"low": 1.8, "high": 1.2}}),
+         'uncertainty["costs.pue"].high: must be at least low (1.8)'),
+        (_with("uncertainty", {"costs.pue": {"low": 1.2, "likely": 2, "high": 1.8}}),
+         'uncertainty["costs.pue"].likely: must lie between low and high'),
+        (_with("uncertainty", {"costs.pue": {"high": 1.8}}), 'uncertainty["costs.pue"].low: is required'),
+        (_with("uncertainty", {"workloads[3].users": {"low": 1, "high": 2}}),
+         'uncertainty["workloads[3].users"]: is not a numeric scenario field'),
+        (_with("assumptions", [{"field": "costs.nope", "note": "x"}]),
+         "assumptions[0].field: 'costs.nope' is not a scenario field"),
+        (_with("name", ""), "name: is required"),
+        (_with("name", "x" * 121), "name: must be at most 120 characters"),
+        (_with("schema_version", 2), "schema_version: 2 was written by a newer Enclave"),
+        ({"name": "x", "deployment": {"accelerator": "a"}}, "workloads: is required"),
+        ([], "scenario: must be a JSON object"),
+    ],
+)
+def test_validation_messages_name_the_field_and_rule(data: Any, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data)
+    assert str(caught.value).startswith(message), str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_duplicate_workload_names_are_refused() -> None:
+    data = copy.deepcopy(MINIMAL)
+    data["workloads"].append(copy.deepcopy(data["workloads"][0]))
+    with pytest.raises(ScenarioError, match=r"workloads\[1\]\.name: must be unique"):
+        Scenario.from_dict(data)
+
+
+def test_round_trip_through_json() -> None:
+    data = _with("uncertainty", {"workloads[0].users": {"low": 50, "high": 200,
+                                                        "distribution": "pert"}})
+    data["assumptions"] = [{"field": "costs.pue", "note": "Uptime 2023", "source": "https://x"}]
+    s = Scenario.from_dict(data)
+    again = Scenario.from_dict(json.loads(json.dumps(s.to_dict())))
+    assert again == s
+    assert s.to_dict()["uncertainty"]["workloads[0].users"]["distribution"] == "pert"
+
+
+def test_paths_read_and_replace() -> None:
+    s = Scenario.from_dict(MINIMAL)
+    assert value_at(s, "workloads[0].users") == 100
+    changed = replace_at(s, "workloads[0].users", 250)
+    assert changed.workloads[0].users == 250 and s.workloads[0].users == 100
+    assert replace_at(s, "costs.pue", 1.2).costs.pue == 1.2
+    with pytest.raises(KeyError):
+        value_at(s, "costs.nope")
+    with pytest.raises(KeyError):
+        value_at(s, "workloads[1].users")
+    paths = numeric_paths(s)
+    assert "costs.horizon_months" not in paths and "costs.pue" in paths
+    assert "workloads[0].users" in paths and "deployment.gpu_count" not in paths
+
+
+def _documented_rows() -> dict[str, tuple[str, str]]:
+    """FORMAT.md table rows: field path -> (default column, rule column)."""
+    rows = {}
+    for line in FORMAT_MD.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| `([^`]+)` \| [^|]* \| [^|]* \| ([^|]*) \| (.*?) \| [^|]* \|$", line)
+        if m:
+            rows[m.group(1)] = (m.group(2).strip(), m.group(3).strip())
+    return rows
+
+
+def _doc_path(path: str) -> str:
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def test_format_md_documents_every_field_with_its_default() -> None:
+    rows = _documented_rows()
+    s = Scenario.from_dict(MINIMAL)
+    for path in field_paths(s):
+        assert _doc_path(path) in rows, f"FORMAT.md does not document {path}"
+    sections: list[tuple[Any, str]] = [
+        (Workload, "workloads[]."), (type(s.deployment), "deployment."), (Costs, "costs."),
+        (type(s.alternatives), "alternatives."), (type(s.requirements), "requirements."),
+    ]
+    for cls, prefix in sections:
+        for f in dataclasses.fields(cls):
+            documented = rows[prefix + f.name][0]
+            if f.default is dataclasses.MISSING:
+                assert documented == "**required**", prefix + f.name
+            else:
+                value = list(f.default) if isinstance(f.default, tuple) else f.default
+                assert documented == f"`{json.dumps(value)}`", prefix + f.name
+
+
+def test_templates_are_valid_workloads_with_labelled_values() -> None:
+    data = json.loads(TEMPLATES_JSON.read_text(encoding="utf-8"))
+    ids = [t["id"] for t in data["templates"]]
+    assert {"chat", "rag", "code", "batch", "embedding", "finetune"} <= set(ids)
+    for template in data["templates"]:
+        workload = {"name": template["id"], "model": "llama-3.1-70b", "users": 100,
+                    **template["workload"]}
+        scenario = Scenario.from_dict({**MINIMAL, "workloads": [workload]})
+        assert scenario.workloads[0].template in TEMPLATES
+        unlabelled = set(template["workload"]) - {"template"} - set(template["basis"])
+        assert not unlabelled, f"{template['id']}: no basis for {unlabelled}"
