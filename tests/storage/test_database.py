@@ -91,7 +91,7 @@ def test_backup_copies_a_consistent_workspace(tmp_path: Path) -> None:
     with open_workspace(path) as ws:
         count = ws.db.execute("SELECT count(*) FROM catalog").fetchone()[0]
         copy = backups.write_backup(path, reason="test")
-    assert copy in backups.list_backups(path)
+    assert copy in [b.path for b in backups.list_backups(path)]
     conn = sqlite3.connect(copy)
     assert conn.execute("SELECT count(*) FROM catalog").fetchone()[0] == count
     conn.close()
