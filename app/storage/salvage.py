@@ -42,22 +42,29 @@ class TableSalvage:
     skipped_rowid_ranges: list[tuple[int, int | None]] = field(default_factory=list)
     error: str = ""
 
+    def skip(self, first: int, last: int | None) -> None:
+        """Record unreadable rowids `first`..`last`, merging with the previous range."""
+        ranges = self.skipped_rowid_ranges
+        if ranges and ranges[-1][1] is not None and ranges[-1][1] + 1 == first:
+            ranges[-1] = (ranges[-1][0], last)
+        else:
+            ranges.append((first, last))
+
     @property
     def complete(self) -> bool:
         return not (self.rows_rejected or self.skipped_rowid_ranges or self.error)
 
 
-def _scan_works_from(conn: sqlite3.Connection, table: str, start: int) -> bool:
-    """True when a rowid-order scan starting at `start` can read its first step."""
+def _scan_works_from(conn: sqlite3.Connection, select_from: str, start: int) -> bool:
+    """True when a rowid-order scan starting at `start` can read its first row whole."""
     try:
-        conn.execute(f'SELECT rowid FROM "{table}" WHERE rowid >= ? ORDER BY rowid LIMIT 1',
-                     [start]).fetchall()
+        conn.execute(f"{select_from} WHERE rowid >= ? ORDER BY rowid LIMIT 1", [start]).fetchall()
     except sqlite3.DatabaseError:
         return False
     return True
 
 
-def _resume_point(conn: sqlite3.Connection, table: str, last: int) -> int | None:
+def _resume_point(conn: sqlite3.Connection, select_from: str, last: int) -> int | None:
     """The smallest rowid after `last + 1` from which a scan works again (None: none found).
 
     The scan just failed right after `last`, so `last + 1` counts as unreadable; probing ahead
@@ -66,7 +73,7 @@ def _resume_point(conn: sqlite3.Connection, table: str, last: int) -> int | None
     low = last + 1
     step = 1
     high = min(low + step, _MAX_ROWID)
-    while not _scan_works_from(conn, table, high):
+    while not _scan_works_from(conn, select_from, high):
         if high == _MAX_ROWID or step >= _MAX_PROBE_STEP:
             return None
         low = high
@@ -74,7 +81,7 @@ def _resume_point(conn: sqlite3.Connection, table: str, last: int) -> int | None
         high = min(last + 1 + step, _MAX_ROWID)
     while high - low > 1:
         middle = (low + high) // 2
-        if _scan_works_from(conn, table, middle):
+        if _scan_works_from(conn, select_from, middle):
             high = middle
         else:
             low = middle
@@ -85,7 +92,8 @@ def read_rows(conn: sqlite3.Connection, table: str, columns: list[str],
               report: TableSalvage) -> Iterator[tuple[object, ...]]:
     """Every readable row of `table` (rowid > 0) as a tuple of `columns`, in rowid order."""
     names = ", ".join(f'"{c}"' for c in columns)
-    chunk = f'SELECT rowid, {names} FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT ?'
+    select_from = f'SELECT rowid, {names} FROM "{table}"'
+    chunk = f"{select_from} WHERE rowid > ? ORDER BY rowid LIMIT ?"
     last = 0  # Enclave's tables number rows from 1
     while True:
         got = 0
@@ -95,8 +103,8 @@ def read_rows(conn: sqlite3.Connection, table: str, columns: list[str],
                 got += 1
                 yield tuple(row[1:])
         except sqlite3.DatabaseError:
-            resume = _resume_point(conn, table, last)
-            report.skipped_rowid_ranges.append((last + 1, None if resume is None else resume - 1))
+            resume = _resume_point(conn, select_from, last)
+            report.skip(last + 1, None if resume is None else resume - 1)
             if resume is None:
                 return
             last = resume - 1
