@@ -321,9 +321,10 @@ def run_crash_test(iterations: int, seed: int, folder: Path,
     for iteration in range(iterations):
         interval = 0.0 if iteration % 3 == 0 else float("inf")  # a backup on every third open
         spawned = time.perf_counter()
+        errors = (folder / "child-stderr.txt").open("w")
         child = subprocess.Popen(_child_command(path, model.applied + 1, seed, interval),
-                                 cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, bufsize=1)
+                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors,
+                                 text=True, bufsize=1)
         assert child.stdout is not None
         acknowledged = model.applied
         ready = False
@@ -344,15 +345,20 @@ def run_crash_test(iterations: int, seed: int, folder: Path,
                     break
             time.sleep(rng.uniform(0.0, 0.004))
             child.send_signal(signal.SIGKILL)
-        out, err = child.communicate()
-        for line in out.splitlines():
+        # Read the rest through the same buffered stream the loop above used: lines it had
+        # already buffered would be lost to communicate(), which reads the raw pipe.
+        rest = child.stdout.read()
+        child.wait()
+        errors.close()
+        for line in rest.splitlines():
             if line.strip() == "ready":
                 ready = True
             elif line.strip().isdigit():
                 acknowledged = int(line)
         if child.returncode not in (-signal.SIGKILL, None):
             figures.inconsistencies.append(
-                f"iteration {iteration}: child exited {child.returncode}: {err.strip()[-500:]}")
+                f"iteration {iteration}: child exited {child.returncode}: "
+                f"{(folder / 'child-stderr.txt').read_text().strip()[-500:]}")
             break
         figures.iterations += 1
         if ready:

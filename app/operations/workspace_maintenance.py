@@ -16,10 +16,12 @@ messages come from `app.storage.messages`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +39,7 @@ from app.storage.database import (
     open_database,
     read_only_connection,
 )
-from app.storage.files import atomic_target, fsync_dir, make_private_dir
+from app.storage.files import USER_ONLY_FILE_MODE, atomic_target, fsync_dir, make_private_dir
 from app.storage.locking import LockHeld, WriterLock
 from app.storage.migrations import SCHEMA_VERSION
 from app.storage.salvage import TableSalvage, salvage_into
@@ -105,9 +107,18 @@ class SalvageReport:
         return "; ".join(parts)
 
 
+_COUNTS = ("SELECT (SELECT count(*) FROM scenarios), (SELECT count(*) FROM catalog), "
+           "(SELECT count(*) FROM audit_log)")
+
+
+def _counts_of(conn: sqlite3.Connection) -> Counts:
+    row = conn.execute(_COUNTS).fetchone()
+    return Counts(int(row[0]), int(row[1]), int(row[2]))
+
+
 def counts(db: WorkspaceDatabase) -> Counts:
-    row = db.execute("SELECT (SELECT count(*) FROM scenarios), (SELECT count(*) FROM catalog), "
-                     "(SELECT count(*) FROM audit_log)").fetchone()
+    """Scenarios, catalog entries and audit rows in an open workspace."""
+    row = db.execute(_COUNTS).fetchone()
     return Counts(int(row[0]), int(row[1]), int(row[2]))
 
 
@@ -137,11 +148,22 @@ def _stage_backup(backup: Path, folder: Path,
         applied = tuple(migrate(db))
         with db.atomic():
             audit.record(db, "workspace.restored", "workspace", str(workspace),
-                         backup=backup.name,
-                         migrations=list(applied))
-    finally:
+                         backup=backup.name, migrations=list(applied))
+    except BaseException:
         db.close()
+        staging.unlink(missing_ok=True)
+        raise
+    db.close()
     return staging, applied
+
+
+@contextlib.contextmanager
+def _restore_errors(path: Path) -> Iterator[None]:
+    """Report file-system and SQLite failures of a restore as the user's error."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        raise WorkspaceError(messages.RESTORE_FAILED.format(path=path, detail=exc)) from None
 
 
 def restore_backup(ws: Workspace, backup: Path) -> RestoreResult:
@@ -150,28 +172,32 @@ def restore_backup(ws: Workspace, backup: Path) -> RestoreResult:
     Order: validate the backup fully; write a `before-restore` backup of the current content;
     prepare the backup in a staging file (upgraded to the current version, with the audit row
     of the restore); then copy it over the workspace with SQLite's backup API in ONE write
-    transaction, so other readers (and a crash) see either the old content or the new.
+    transaction, so other readers (and a crash) see either the old content or the new. Any
+    failure leaves the workspace as it was.
     """
     ws.db.require_writable()
     backup = Path(backup)
     check: BackupCheck = backups.check_backup(backup, SCHEMA_VERSION)
     before = counts(ws.db)
     keep = ws.policy.backups_kept_per_reason
-    safety = backups.write_backup(ws.path, reason="before-restore", source=ws.db.conn, keep=keep)
-    folder = make_private_dir(backups.backup_dir(ws.path))
-    staging, applied = _stage_backup(backup, folder, ws.path)
-    try:
-        source = backups.open_backup(staging)
+    with _restore_errors(ws.path):
+        safety = backups.write_backup(ws.path, reason="before-restore", source=ws.db.conn,
+                                      keep=keep)
+        folder = make_private_dir(backups.backup_dir(ws.path))
+        staging, applied = _stage_backup(backup, folder, ws.path)
         try:
-            source.backup(ws.db.conn)
-        except sqlite3.Error as exc:
-            explained = ws.db.explain(exc)
-            raise (explained if explained is not exc else WorkspaceError(
-                messages.BACKUP_INVALID.format(path=backup, detail=exc))) from None
+            source = backups.open_backup(staging)
+            try:
+                source.backup(ws.db.conn)
+            except sqlite3.Error as exc:
+                explained = ws.db.explain(exc)
+                if explained is exc:
+                    raise
+                raise explained from None
+            finally:
+                source.close()
         finally:
-            source.close()
-    finally:
-        staging.unlink(missing_ok=True)
+            staging.unlink(missing_ok=True)
     ws.catalog_changed()
     return RestoreResult(ws.path, backup, safety, check.schema_version, applied, before,
                          counts(ws.db))
@@ -181,8 +207,8 @@ def replace_with_backup(path: Path, backup: Path) -> RestoreResult:
     """Restore a workspace that cannot be opened (damaged) by swapping in `backup`.
 
     The damaged file (and its `-wal`) is kept in the backups folder as
-    `<stamp>-damaged-original.damaged`; the backup is copied beside the workspace and renamed
-    over it. Refused while another Enclave process has the workspace open.
+    `<stamp>-damaged-original.damaged`; the backup, staged there and upgraded, is renamed over
+    the workspace. Refused while another Enclave process has the workspace open.
     """
     path, backup = Path(path), Path(backup)
     check = backups.check_backup(backup, SCHEMA_VERSION)
@@ -191,37 +217,37 @@ def replace_with_backup(path: Path, backup: Path) -> RestoreResult:
         lock.acquire()
     except LockHeld:
         raise WorkspaceError(messages.REPLACE_OPEN_ELSEWHERE.format(path=path)) from None
+    except OSError as exc:
+        raise WorkspaceError(messages.RESTORE_FAILED.format(
+            path=path, detail=exc.strerror or exc)) from None
     try:
-        folder = make_private_dir(backups.backup_dir(path))
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        kept = folder / f"{stamp}-damaged-original.damaged"
-        wal, shm = (path.with_name(path.name + s) for s in ("-wal", "-shm"))
-        if path.exists():
-            shutil.copyfile(path, kept)
-            os.chmod(kept, 0o600)
-        if wal.exists():
-            shutil.copyfile(wal, kept.with_name(kept.name + "-wal"))
-        staging, applied = _stage_backup(backup, folder, path)
-        try:
-            # An old -wal beside the new file would be replayed into it: remove it first (the
-            # damaged original and its -wal were kept above).
-            wal.unlink(missing_ok=True)
-            shm.unlink(missing_ok=True)
-            os.replace(staging, path)
-            fsync_dir(path.parent)
-        finally:
-            staging.unlink(missing_ok=True)
+        with _restore_errors(path):
+            folder = make_private_dir(backups.backup_dir(path))
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            kept = folder / f"{stamp}-damaged-original.damaged"
+            wal, shm = (path.with_name(path.name + s) for s in ("-wal", "-shm"))
+            for original, copy in ((path, kept), (wal, kept.with_name(kept.name + "-wal"))):
+                if original.exists():
+                    shutil.copyfile(original, copy)
+                    os.chmod(copy, USER_ONLY_FILE_MODE)
+            staging, applied = _stage_backup(backup, folder, path)
+            try:
+                # An old -wal beside the new file would be replayed into it: remove it first
+                # (the damaged original and its -wal were kept above).
+                wal.unlink(missing_ok=True)
+                shm.unlink(missing_ok=True)
+                os.replace(staging, path)
+                fsync_dir(path.parent)
+            finally:
+                staging.unlink(missing_ok=True)
+            conn = backups.open_backup(path)
+            try:
+                after = _counts_of(conn)
+            finally:
+                conn.close()
     finally:
         lock.release()
-    after_conn = backups.open_backup(path)
-    try:
-        row = after_conn.execute("SELECT (SELECT count(*) FROM scenarios), "
-                                 "(SELECT count(*) FROM catalog), "
-                                 "(SELECT count(*) FROM audit_log)").fetchone()
-    finally:
-        after_conn.close()
-    return RestoreResult(path, backup, kept, check.schema_version, applied, None,
-                         Counts(int(row[0]), int(row[1]), int(row[2])))
+    return RestoreResult(path, backup, kept, check.schema_version, applied, None, after)
 
 
 def check_integrity(ws: Workspace, max_problems: int = 100) -> IntegrityReport:

@@ -20,7 +20,7 @@ from pathlib import Path
 from app.storage import messages
 from app.storage.errors import WorkspaceError
 from app.storage.fileformat import APPLICATION_ID, SQLITE_MAGIC
-from app.storage.files import PARTIAL_SUFFIX, atomic_target, make_private_dir
+from app.storage.files import PARTIAL_SUFFIX, PROBE_SUFFIX, atomic_target, make_private_dir
 
 DEFAULT_KEEP = 10
 ROUTINE_REASON = "daily"
@@ -135,16 +135,19 @@ def prune(workspace: Path, reason: str, keep: int) -> list[Path]:
 
 
 def remove_partials(workspace: Path) -> int:
-    """Delete temporary files a crash left while writing a backup or replacing the workspace.
+    """Delete temporary files a crash left while writing a backup, replacing the workspace or
+    probing its folder.
 
     Call only while holding the workspace's writer lock (nothing else is writing them then).
     """
     removed = 0
-    folders = [(backup_dir(workspace), "."), (workspace.parent, f".{workspace.name}.")]
-    for folder, prefix in folders:
+    patterns = [(backup_dir(workspace), f".*{PARTIAL_SUFFIX}*"),
+                (workspace.parent, f".{workspace.name}.*{PARTIAL_SUFFIX}*"),
+                (workspace.parent, f".{workspace.name}.*{PROBE_SUFFIX}")]
+    for folder, pattern in patterns:
         if not folder.is_dir():
             continue
-        for path in folder.glob(f"{prefix}*{PARTIAL_SUFFIX}*"):
+        for path in folder.glob(pattern):
             path.unlink(missing_ok=True)
             removed += 1
     return removed

@@ -42,7 +42,7 @@ from app.storage.errors import (
     WorkspaceError,
 )
 from app.storage.fileformat import APPLICATION_ID, SQLITE_MAGIC
-from app.storage.files import USER_ONLY_DIR_MODE, USER_ONLY_FILE_MODE
+from app.storage.files import PROBE_SUFFIX, USER_ONLY_DIR_MODE, USER_ONLY_FILE_MODE
 from app.storage.locking import LockHeld, WriterLock
 from app.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from app.storage.policy import DEFAULT_POLICY, StoragePolicy
@@ -274,7 +274,8 @@ def _file_read_only_reason(path: Path) -> str:
             return messages.REASON_FILE_READ_ONLY
         raise
     try:
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PROBE_SUFFIX,
+                                     dir=path.parent)
     except OSError as exc:
         if exc.errno in _NO_ACCESS:
             return messages.REASON_FOLDER_READ_ONLY

@@ -19,6 +19,7 @@ from pathlib import Path
 USER_ONLY_FILE_MODE = 0o600
 USER_ONLY_DIR_MODE = 0o700
 PARTIAL_SUFFIX = ".partial"
+PROBE_SUFFIX = ".probe"  # a file created and removed to test that a folder is writable
 
 
 def fsync_dir(folder: Path) -> None:

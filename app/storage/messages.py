@@ -57,7 +57,7 @@ DAMAGED_BACKUPS = "{count} in {folder}, newest {newest}"
 
 # Backups, restore, copies.
 BACKUP_INVALID = "{path}: is not a usable backup ({detail})"
-RESTORE_NEEDS_WRITABLE = "cannot restore into this workspace: " + READ_ONLY_WRITE
+RESTORE_FAILED = "{path}: could not be restored ({detail}); it was left as it was"
 REPLACE_OPEN_ELSEWHERE = (
     "{path}: is open in another Enclave window or process; close it before replacing the file"
 )

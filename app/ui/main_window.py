@@ -25,7 +25,8 @@ class MainWindow(QMainWindow):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
-        self.setWindowTitle(f"Enclave — {workspace.path.name}")
+        suffix = " (read-only)" if workspace.read_only else ""
+        self.setWindowTitle(f"Enclave — {workspace.path.name}{suffix}")
         self.resize(1280, 800)
         self.nav = QListWidget()
         self.nav.setFixedWidth(180)
@@ -49,6 +50,12 @@ class MainWindow(QMainWindow):
         )
         status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(status, 1)
+        # How the workspace was opened (read-only and why, a missed backup), from storage.
+        self.notice_label = QLabel(workspace.notice)
+        self.notice_label.setObjectName("workspaceNotice")
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label.setVisible(bool(workspace.notice))
+        self.statusBar().insertWidget(0, self.notice_label)
 
     def show_screen(self, title: str) -> QWidget:
         for row, screen in enumerate(self.screens):

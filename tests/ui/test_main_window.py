@@ -69,3 +69,16 @@ def test_smoke_visits_every_screen_and_saves_pictures(qtbot: QtBot, ws: Workspac
     pictures = sorted((tmp_path / "shots").glob("*.png"))
     assert len(pictures) == len(window.screens)
     assert all(p.stat().st_size > 5000 for p in pictures)
+
+
+def test_a_read_only_workspace_says_so_in_the_window(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "ro.sqlite"
+    with open_workspace(path):
+        pass
+    with open_workspace(path, read_only=True) as ws:
+        window = MainWindow(ws)
+        qtbot.addWidget(window)
+        assert window.windowTitle().endswith("(read-only)")
+        assert window.notice_label.text() == ws.notice
+        assert "read-only" in ws.notice
+        window.close()
