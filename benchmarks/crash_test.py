@@ -348,6 +348,7 @@ def run_crash_test(iterations: int, seed: int, folder: Path,
         # Read the rest through the same buffered stream the loop above used: lines it had
         # already buffered would be lost to communicate(), which reads the raw pipe.
         rest = child.stdout.read()
+        child.stdout.close()
         child.wait()
         errors.close()
         for line in rest.splitlines():

@@ -32,6 +32,7 @@ from app.storage import audit, backups, catalog_store, messages
 from app.storage.audit import AuditEntry
 from app.storage.backups import BackupCheck, BackupInfo
 from app.storage.database import (
+    UNREADABLE,
     DamagedWorkspaceError,
     WorkspaceDatabase,
     WorkspaceError,
@@ -259,7 +260,7 @@ def check_integrity(ws: Workspace, max_problems: int = 100) -> IntegrityReport:
         problems = tuple(str(r[0]) for r in rows if r[0] != "ok")
         fk_rows = ws.db.execute("PRAGMA foreign_key_check").fetchall()
         foreign = tuple(f"{r[0]} row {r[1]} refers to a missing {r[2]}" for r in fk_rows)
-    except (sqlite3.DatabaseError, DamagedWorkspaceError) as exc:
+    except (*UNREADABLE, DamagedWorkspaceError) as exc:
         problems, foreign = (str(exc),), ()
     return IntegrityReport(ws.path, not problems and not foreign, problems, foreign,
                            time.perf_counter() - started)
@@ -283,14 +284,17 @@ def salvage_workspace(damaged: Path, target: Path | None = None) -> SalvageRepor
     if target.exists():
         raise WorkspaceError(messages.COPY_EXISTS.format(path=target))
     try:
-        source, temporary = read_only_connection(damaged)
+        if damaged.with_name(damaged.name + "-wal").exists():  # committed changes live there
+            source, temporary = read_only_connection(damaged)
+        else:  # read as immutable: nothing (not even -shm) is written beside the damaged file
+            source, temporary = backups.open_backup(damaged), None
     except (sqlite3.Error, OSError) as exc:
         raise WorkspaceError(messages.SALVAGE_UNREADABLE.format(path=damaged,
                                                                 detail=exc)) from None
     try:
         try:
             source.execute("SELECT name FROM sqlite_master").fetchall()
-        except sqlite3.DatabaseError as exc:
+        except UNREADABLE as exc:
             raise WorkspaceError(messages.SALVAGE_UNREADABLE.format(path=damaged,
                                                                     detail=exc)) from None
         with atomic_target(target) as temp:

@@ -2,16 +2,18 @@
 
 A workspace is one SQLite file. Opening one:
 1. reads it read-only first: a file that is not SQLite, not an Enclave workspace, or saved by a
-   newer Enclave is refused with a clear message and never touched; `quick_check` runs on every
-   open, and a damaged file is refused with its recovery options (restore a backup, open it
-   read-only, salvage) unless the caller asked for read-only;
+   newer Enclave is refused with a clear message and never touched;
 2. decides whether it can be edited: a read-only file or folder, or a workspace another Enclave
    process holds the writer lock on (`locking.py`), opens READ-ONLY with a notice;
-3. writes a backup before any pending migration (always) or a routine one (at most once per
+3. runs `quick_check` on every open, before anything is written (on the read-write connection
+   when it can, because only there does SQLite also verify CHECK constraints such as
+   `json_valid`); a damaged file is refused with its recovery options (restore a backup, open
+   it read-only, salvage) unless the caller asked for read-only;
+4. writes a backup before any pending migration (always) or a routine one (at most once per
    `StoragePolicy.backup_interval_s`);
-4. applies pending migrations, the application id and `user_version` in ONE transaction, so an
+5. applies pending migrations, the application id and `user_version` in ONE transaction, so an
    upgrade (or the creation of a new file) is all-or-nothing;
-5. keeps WAL journaling, `synchronous=FULL` and foreign keys on for every connection.
+6. keeps WAL journaling, `synchronous=FULL` and foreign keys on for every connection.
 
 Every write goes through `WorkspaceDatabase`: its `atomic()` starts `BEGIN IMMEDIATE` (so a
 second writer waits for the busy timeout instead of failing half-way), refuses writes on a
@@ -27,7 +29,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,12 +52,15 @@ from app.storage.policy import DEFAULT_POLICY, StoragePolicy
 __all__ = [
     "APPLICATION_ID", "DamagedWorkspaceError", "OpenedDatabase", "ReadOnlyWorkspaceError",
     "WorkspaceBusyError", "WorkspaceDatabase", "WorkspaceError", "damaged_error", "migrate",
-    "open_database", "read_only_connection",
+    "UNREADABLE", "open_database", "read_only_connection",
 ]
 
 _CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 _NO_ACCESS = {errno.EACCES, errno.EPERM, errno.EROFS}
+# What reading a damaged file can raise: SQLite's errors, and Python's when SQLite hands it text
+# (a row, or an error message quoting the schema) that is not valid UTF-8.
+UNREADABLE = (sqlite3.Error, UnicodeDecodeError)
 
 
 def _code(exc: sqlite3.Error) -> int:
@@ -75,15 +80,63 @@ def damaged_error(path: Path, detail: str) -> DamagedWorkspaceError:
         messages.DAMAGED.format(path=path, detail=detail, options=options), tuple(found))
 
 
+def _unexplained(exc: Exception) -> Exception:
+    return exc
+
+
+def _undecodable(exc: BaseException) -> bool:
+    """Text that is not UTF-8: damage inside a row or the schema (SQLite has no checksums)."""
+    return isinstance(exc, UnicodeDecodeError) or (
+        isinstance(exc, sqlite3.OperationalError)
+        and str(exc).startswith("Could not decode to UTF-8"))
+
+
+class _ExplainingCursor(sqlite3.Cursor):
+    """A cursor whose fetches raise the workspace's explained errors (damage met mid-read)."""
+
+    explain: Callable[[Exception], Exception] = staticmethod(_unexplained)
+
+    def _explained(self, exc: Exception) -> Exception:
+        explained = self.explain(exc)
+        return exc if explained is exc else explained
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except UNREADABLE as exc:
+            raise self._explained(exc) from None
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except UNREADABLE as exc:
+            raise self._explained(exc) from None
+
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        try:
+            return super().fetchmany(self.arraysize if size is None else size)
+        except UNREADABLE as exc:
+            raise self._explained(exc) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except UNREADABLE as exc:
+            raise self._explained(exc) from None
+
+
 class WorkspaceDatabase(Database):
     """A sqlite-utils `Database` that knows whether it may write, and explains failures."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, read_only_reason: str = "",
                  busy_timeout_ms: int = DEFAULT_POLICY.busy_timeout_ms) -> None:
-        super().__init__(conn, execute_plugins=False)
+        if conn.isolation_level is not None:
+            raise ValueError("a workspace connection must be in autocommit mode "
+                             "(isolation_level=None); transactions come from atomic()")
         self.path = path
         self.read_only_reason = read_only_reason
         self.busy_timeout_ms = busy_timeout_ms
+        super().__init__(conn, execute_plugins=False)
 
     @property
     def read_only(self) -> bool:
@@ -94,8 +147,12 @@ class WorkspaceDatabase(Database):
             raise ReadOnlyWorkspaceError(
                 messages.READ_ONLY_WRITE.format(reason=self.read_only_reason))
 
-    def explain(self, exc: sqlite3.Error) -> Exception:
+    def explain(self, exc: Exception) -> Exception:
         """The user-facing error for an SQLite failure, or `exc` itself when it is a bug."""
+        if _undecodable(exc):
+            return damaged_error(self.path, messages.DAMAGED_TEXT)
+        if not isinstance(exc, sqlite3.Error):
+            return exc
         code = _code(exc)
         if code == sqlite3.SQLITE_READONLY and self.read_only_reason:
             return ReadOnlyWorkspaceError(
@@ -109,13 +166,24 @@ class WorkspaceDatabase(Database):
 
     def execute(self, sql: str,
                 parameters: Sequence[Any] | dict[str, Any] | None = None) -> sqlite3.Cursor:
+        """Run one statement; failures (also while fetching rows) come back explained.
+
+        The connection is in autocommit mode (`isolation_level=None`), so a statement never
+        opens an implicit transaction: the bookkeeping sqlite-utils does for that is not needed.
+        """
+        if self._tracer:
+            self._tracer(sql, parameters)
+        cursor = self.conn.cursor(_ExplainingCursor)
+        cursor.explain = self.explain
         try:
-            return super().execute(sql, parameters)
-        except sqlite3.Error as exc:
+            cursor.execute(sql, () if parameters is None else parameters)
+        except UNREADABLE as exc:
+            cursor.close()  # an open statement would keep the connection from really closing
             explained = self.explain(exc)
             if explained is exc:
                 raise
             raise explained from None
+        return cursor
 
     def _control(self, sql: str) -> None:
         try:
@@ -209,6 +277,9 @@ def read_only_connection(path: Path) -> tuple[sqlite3.Connection, Path | None]:
         conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except UnicodeDecodeError:
+            conn.close()
+            raise sqlite3.DatabaseError("malformed database schema") from None
         except BaseException:
             conn.close()
             raise
@@ -235,34 +306,40 @@ def read_only_connection(path: Path) -> tuple[sqlite3.Connection, Path | None]:
 
 
 def _inspect(conn: sqlite3.Connection, path: Path) -> FileState:
-    """Identify the file and run `quick_check`; raises for foreign and newer files."""
+    """Identify the file; raises for foreign and newer files. `damage` is set only when even
+    the header cannot be read (the full check is `_quick_check`)."""
     try:
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
-        if _code(exc) in _BUSY:
+        tables = int(conn.execute("SELECT count(*) FROM sqlite_master "
+                                  "WHERE type='table'").fetchone()[0])
+    except UNREADABLE as exc:
+        if isinstance(exc, sqlite3.Error) and _code(exc) in _BUSY:
             raise
-        return FileState(0, 0, damage=str(exc))
-    if app_id not in (0, APPLICATION_ID):
+        return FileState(0, 0, damage=messages.DAMAGED_TEXT if _undecodable(exc) else str(exc))
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and version == 0 and tables):
         raise WorkspaceError(messages.FOREIGN.format(path=path))
-    damage = ""
-    try:
-        if app_id == 0 and version == 0:
-            tables = conn.execute("SELECT count(*) FROM sqlite_master "
-                                  "WHERE type='table'").fetchone()[0]
-            if tables:
-                raise WorkspaceError(messages.FOREIGN.format(path=path))
-        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
-        if [r[0] for r in rows] != ["ok"]:
-            damage = f"failed its integrity check: {rows[0][0]}"
-    except sqlite3.DatabaseError as exc:
-        if _code(exc) in _BUSY:
-            raise
-        damage = str(exc)
     if version > SCHEMA_VERSION:
         raise WorkspaceError(messages.NEWER.format(path=path, found=version,
                                                    supported=SCHEMA_VERSION))
-    return FileState(app_id, version, damage)
+    return FileState(app_id, version)
+
+
+def _quick_check(conn: sqlite3.Connection) -> str:
+    """`PRAGMA quick_check`: what is wrong, or '' when nothing is.
+
+    On a read-write connection it also verifies CHECK constraints (such as `json_valid` on
+    every JSON column); SQLite skips those on a read-only connection, which then checks the
+    page structure only.
+    """
+    try:
+        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+    except UNREADABLE as exc:
+        if isinstance(exc, sqlite3.Error) and _code(exc) in _BUSY:
+            raise
+        return messages.DAMAGED_TEXT if _undecodable(exc) else str(exc)
+    problems = [str(r[0]) for r in rows]
+    return "" if problems == ["ok"] else f"failed its integrity check: {problems[0]}"
 
 
 def _file_read_only_reason(path: Path) -> str:
@@ -299,12 +376,17 @@ def _take_lock(path: Path) -> tuple[WriterLock | None, str]:
     return lock, ""
 
 
-def _connect_writable(path: Path, policy: StoragePolicy) -> WorkspaceDatabase:
+def _connect_writable(path: Path, policy: StoragePolicy,
+                      check: bool = True) -> WorkspaceDatabase:
     conn = sqlite3.connect(str(path), timeout=policy.busy_timeout_ms / 1000,
                            isolation_level=None)
     db = WorkspaceDatabase(conn, path, busy_timeout_ms=policy.busy_timeout_ms)
     try:
         db.execute(f"PRAGMA busy_timeout = {int(policy.busy_timeout_ms)}")
+        if check:  # before anything is written, even the journal mode
+            damage = _quick_check(conn)
+            if damage:
+                raise damaged_error(path, damage)
         db.execute("PRAGMA foreign_keys = ON")
         if db.journal_mode != "wal":
             db.enable_wal()
@@ -344,7 +426,7 @@ def _create(path: Path, policy: StoragePolicy) -> OpenedDatabase:
         raise WorkspaceError(messages.CANNOT_CREATE.format(path=path, detail=reason))
     try:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, USER_ONLY_FILE_MODE))
-        db = _connect_writable(path, policy)
+        db = _connect_writable(path, policy, check=False)
         try:
             migrate(db)
         except BaseException:
@@ -386,7 +468,7 @@ def open_database(path: Path, *, read_only: bool = False,
         if _code(exc) in _BUSY:
             raise WorkspaceBusyError(messages.BUSY.format(
                 path=path, timeout_s=policy.busy_timeout_ms / 1000)) from None
-        if _code(exc) in _CORRUPT:
+        if _code(exc) in _CORRUPT or type(exc) is sqlite3.DatabaseError:
             raise damaged_error(path, str(exc)) from None
         raise WorkspaceError(messages.CANNOT_OPEN.format(path=path, detail=exc)) from None
     except OSError as exc:
@@ -396,18 +478,21 @@ def open_database(path: Path, *, read_only: bool = False,
     try:
         try:
             state = _inspect(conn, path)
+            if state.damage and not read_only:
+                raise damaged_error(path, state.damage)
+            reason = messages.REASON_REQUESTED if read_only else _file_read_only_reason(path)
+            if not reason:
+                lock, reason = _take_lock(path)
+            if reason:
+                damage = state.damage or _quick_check(conn)
+                if damage and not read_only:
+                    raise damaged_error(path, damage)
+                if damage:
+                    reason = messages.REASON_DAMAGED
+                return _open_read_only(conn, path, state, reason, temporary_copy)
         except sqlite3.Error as exc:  # only busy errors get here
             raise WorkspaceBusyError(messages.BUSY.format(
                 path=path, timeout_s=policy.busy_timeout_ms / 1000)) from exc
-        if state.damage and not read_only:
-            raise damaged_error(path, state.damage)
-        reason = messages.REASON_REQUESTED if read_only else _file_read_only_reason(path)
-        if not reason:
-            lock, reason = _take_lock(path)
-        if state.damage:
-            reason = messages.REASON_DAMAGED
-        if reason:
-            return _open_read_only(conn, path, state, reason, temporary_copy)
         conn.close()
         assert lock is not None
         return _open_writable(path, state, lock, policy)
@@ -436,31 +521,18 @@ def _open_read_only(conn: sqlite3.Connection, path: Path, state: FileState, reas
 def _open_writable(path: Path, state: FileState, lock: WriterLock,
                    policy: StoragePolicy) -> OpenedDatabase:
     backups.remove_partials(path)
-    created = state.schema_version == 0
-    backup: Path | None = None
-    notice = ""
-    if 0 < state.schema_version < SCHEMA_VERSION:
-        try:
-            backup = backups.write_backup(
-                path, reason=f"before-migration-v{state.schema_version}",
-                keep=policy.backups_kept_per_reason)
-        except (OSError, sqlite3.Error) as exc:
-            raise WorkspaceError(messages.UPGRADE_BACKUP_FAILED.format(
-                path=path, detail=exc)) from None
-    elif not created and backups.backup_due(path, policy.backup_interval_s):
-        try:
-            backup = backups.write_backup(path, reason=backups.ROUTINE_REASON,
-                                          keep=policy.backups_kept_per_reason)
-        except (OSError, sqlite3.Error) as exc:  # a missed routine backup must not block work
-            notice = messages.ROUTINE_BACKUP_FAILED.format(detail=exc)
     try:
         db = _connect_writable(path, policy)
+    except WorkspaceError:
+        raise
     except sqlite3.Error as exc:
         if _code(exc) in _BUSY:
             raise WorkspaceBusyError(messages.BUSY.format(
                 path=path, timeout_s=policy.busy_timeout_ms / 1000)) from None
         raise WorkspaceError(messages.CANNOT_OPEN.format(path=path, detail=exc)) from None
     try:
+        created = state.schema_version == 0
+        backup, notice = _backup_on_open(db, path, state, created, policy)
         migrate(db)
     except WorkspaceError:
         db.close()
@@ -472,3 +544,23 @@ def _open_writable(path: Path, state: FileState, lock: WriterLock,
         db.close()
         raise
     return OpenedDatabase(db, created=created, notice=notice, backup=backup, lock=lock)
+
+
+def _backup_on_open(db: WorkspaceDatabase, path: Path, state: FileState, created: bool,
+                    policy: StoragePolicy) -> tuple[Path | None, str]:
+    """The backup due on open (always before a migration); returns it and any notice."""
+    keep = policy.backups_kept_per_reason
+    if 0 < state.schema_version < SCHEMA_VERSION:
+        try:
+            return backups.write_backup(path, reason=f"before-migration-v{state.schema_version}",
+                                        keep=keep, source=db.conn), ""
+        except (OSError, sqlite3.Error) as exc:
+            raise WorkspaceError(messages.UPGRADE_BACKUP_FAILED.format(
+                path=path, detail=exc)) from None
+    if not created and backups.backup_due(path, policy.backup_interval_s):
+        try:
+            return backups.write_backup(path, reason=backups.ROUTINE_REASON, keep=keep,
+                                        source=db.conn), ""
+        except (OSError, sqlite3.Error) as exc:  # a missed routine backup must not block work
+            return None, messages.ROUTINE_BACKUP_FAILED.format(detail=exc)
+    return None, ""

@@ -52,6 +52,7 @@ DAMAGED_OPTIONS = (
     "You can restore a backup ({backups}), open it read-only to look at what is readable, "
     "or salvage its readable data into a new workspace."
 )
+DAMAGED_TEXT = "it holds text that is not valid UTF-8"
 DAMAGED_NO_BACKUPS = "none found in {folder}"
 DAMAGED_BACKUPS = "{count} in {folder}, newest {newest}"
 

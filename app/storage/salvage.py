@@ -28,6 +28,7 @@ from sqlite_utils import Database
 SALVAGED_TABLES = ("meta", "catalog", "scenarios", "calibration_points", "efficiency_factors",
                    "audit_log")
 CHUNK_ROWS = 500
+_UNREADABLE = (sqlite3.DatabaseError, UnicodeDecodeError)  # text that is not UTF-8 is damage too
 _MAX_PROBE_STEP = 1 << 62
 _MAX_ROWID = (1 << 63) - 1
 
@@ -59,7 +60,7 @@ def _scan_works_from(conn: sqlite3.Connection, select_from: str, start: int) -> 
     """True when a rowid-order scan starting at `start` can read its first row whole."""
     try:
         conn.execute(f"{select_from} WHERE rowid >= ? ORDER BY rowid LIMIT 1", [start]).fetchall()
-    except sqlite3.DatabaseError:
+    except _UNREADABLE:
         return False
     return True
 
@@ -102,7 +103,7 @@ def read_rows(conn: sqlite3.Connection, table: str, columns: list[str],
                 last = int(row[0])
                 got += 1
                 yield tuple(row[1:])
-        except sqlite3.DatabaseError:
+        except _UNREADABLE:
             resume = _resume_point(conn, select_from, last)
             report.skip(last + 1, None if resume is None else resume - 1)
             if resume is None:
@@ -127,7 +128,7 @@ def salvage_into(source: sqlite3.Connection, dest: Database,
         reports.append(report)
         try:
             source_columns = _columns(source, table)
-        except sqlite3.DatabaseError as exc:
+        except _UNREADABLE as exc:
             report.error = f"its definition is unreadable ({exc})"
             continue
         if not source_columns:

@@ -76,3 +76,15 @@ def test_a_new_file_that_fails_is_not_created(tmp_path: Path) -> None:
 def test_private_dir_is_user_only(tmp_path: Path) -> None:
     folder = files.make_private_dir(tmp_path / "a" / "b")
     assert _mode(folder) == 0o700
+
+
+def test_app_writes_user_files_only_through_write_atomic() -> None:
+    """STYLE rule 7: files are written atomically. Direct writes in app/ must use write_atomic
+    (or `atomic_target` for writers that need a path, like SQLite's backup API)."""
+    import re
+
+    root = Path(__file__).resolve().parents[2] / "app"
+    direct = re.compile(r"\.write_(text|bytes)\(|\bopen\([^)]*['\"][wax]b?\+?['\"]")
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if p.name != "files.py" and direct.search(p.read_text(encoding="utf-8"))]
+    assert offenders == [], "write these with app.storage.files.write_atomic"
