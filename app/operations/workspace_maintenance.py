@@ -260,10 +260,28 @@ def check_integrity(ws: Workspace, max_problems: int = 100) -> IntegrityReport:
         problems = tuple(str(r[0]) for r in rows if r[0] != "ok")
         fk_rows = ws.db.execute("PRAGMA foreign_key_check").fetchall()
         foreign = tuple(f"{r[0]} row {r[1]} refers to a missing {r[2]}" for r in fk_rows)
+        if ws.read_only:  # SQLite skips CHECK constraints on a read-only connection
+            problems += tuple(_invalid_json(ws.db))
     except (*UNREADABLE, DamagedWorkspaceError) as exc:
         problems, foreign = (str(exc),), ()
     return IntegrityReport(ws.path, not problems and not foreign, problems, foreign,
                            time.perf_counter() - started)
+
+
+JSON_COLUMNS = (("catalog", "data"), ("catalog", "shipped_data"), ("scenarios", "data"),
+                ("results_cache", "result"), ("efficiency_factors", "data"),
+                ("audit_log", "detail"))
+
+
+def _invalid_json(db: WorkspaceDatabase) -> list[str]:
+    """The CHECK (json_valid(...)) constraints, verified by hand."""
+    found = []
+    for table, column in JSON_COLUMNS:
+        bad = db.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" IS NOT NULL '
+                         f'AND NOT json_valid("{column}")').fetchone()[0]
+        if bad:
+            found.append(f"CHECK constraint failed in {table}: {bad} rows of invalid {column}")
+    return found
 
 
 def default_salvage_path(damaged: Path) -> Path:
@@ -314,6 +332,9 @@ def salvage_workspace(damaged: Path, target: Path | None = None) -> SalvageRepor
                     audit.record(db, "workspace.salvaged", "workspace", str(target),
                                  source=str(damaged), catalog_reseeded=reseeded,
                                  tables={t.table: t.rows_copied for t in reports})
+                # One self-contained file before the rename: no -wal may be left behind.
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                db.execute("PRAGMA journal_mode = DELETE")
             finally:
                 opened.close()
                 WriterLock(temp).path.unlink(missing_ok=True)

@@ -204,3 +204,19 @@ def test_audit_log_filters_by_entity_action_and_time(tmp_path: Path) -> None:
         naive = start.replace(tzinfo=None)
         assert len(maintenance.read_audit_log(ws, since=naive, entity="scenario")) == 3
         assert json.dumps(rows[0].detail)
+
+
+def test_integrity_check_on_demand_finds_invalid_json_even_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "ws.sqlite"
+    with open_workspace(path) as ws:
+        scenario_store.insert(ws.db, {"name": "P", "schema_version": 1})
+        assert maintenance.check_integrity(ws).ok
+        ws.db.execute("PRAGMA ignore_check_constraints = ON")  # as damage would leave it
+        ws.db.execute("UPDATE scenarios SET data = '{broken'")
+        ws.db.execute("PRAGMA ignore_check_constraints = OFF")
+        report = maintenance.check_integrity(ws)
+        assert not report.ok and "CHECK constraint failed in scenarios" in report.problems[0]
+    with open_workspace(path, read_only=True) as ws:
+        report = maintenance.check_integrity(ws)
+        assert not report.ok
+        assert report.problems == ("CHECK constraint failed in scenarios: 1 rows of invalid data",)
