@@ -1,9 +1,11 @@
 """Numbered workspace migrations. Never edit one that has shipped: add the next.
 
-Each runs in its own transaction (sqlite-utils `Migrations`). `SCHEMA_VERSION` is the number of
+`open_database` applies all pending migrations, the application id and the version in ONE
+transaction, after writing a `before-migration-v<N>` backup, so an upgrade is all-or-nothing;
+a migration must therefore be transactional (no VACUUM). `SCHEMA_VERSION` is the number of
 migrations; it is stored in `PRAGMA user_version` so that a newer file is recognised without
-reading any table. Tests open workspace files saved by every earlier version
-(`tests/fixtures/workspaces/`).
+reading any table. Tests open workspace files saved by every earlier release
+(`tests/fixtures/workspaces/`): every release adds its fixture (`tests/fixtures/make_fixture.py`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """A workspace: one SQLite file with its catalog, scenarios, calibration and audit log.
 
 One thread owns a `Workspace` (the GUI thread or the CLI); background tasks get plain data.
+A workspace may be open read-only (`read_only`, with the reason in `notice`): a read-only file
+or folder, another Enclave process editing it, a damaged file, or the caller's wish. Every store
+write then raises `ReadOnlyWorkspaceError` before changing anything.
 """
 
 from __future__ import annotations
@@ -8,22 +11,39 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from app.catalog.loader import Catalog
 from app.storage import catalog_store
-from app.storage.database import open_database
+from app.storage.database import OpenedDatabase, WorkspaceDatabase, open_database
+from app.storage.policy import DEFAULT_POLICY, StoragePolicy
 
 
 class Workspace:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False,
+                 policy: StoragePolicy = DEFAULT_POLICY) -> None:
         self.path = Path(path)
-        self.db: Database
-        self.db, self.created = open_database(self.path)
+        self.policy = policy
+        self._opened: OpenedDatabase = open_database(self.path, read_only=read_only,
+                                                     policy=policy)
+        self.db: WorkspaceDatabase = self._opened.db
+        self.created = self._opened.created
         self._catalog: Catalog | None = None
 
+    @property
+    def read_only(self) -> bool:
+        return self._opened.read_only
+
+    @property
+    def notice(self) -> str:
+        """What the user should know about how the workspace was opened ('' when nothing)."""
+        return self._opened.notice
+
+    @property
+    def backup_written(self) -> Path | None:
+        """The backup written while opening (routine or before a migration), if any."""
+        return self._opened.backup
+
     def close(self) -> None:
-        self.db.close()
+        self._opened.close()
 
     def __enter__(self) -> Workspace:
         return self
@@ -46,4 +66,5 @@ class Workspace:
         return str(row[0]) if row else default
 
     def set_meta(self, key: str, value: str) -> None:
+        self.db.require_writable()
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])

@@ -106,7 +106,11 @@ class MainWindow(QMainWindow):
         self.catalog_label = QLabel()
         self.offline_label = QLabel(messages.STATUS_OFFLINE)
         self.offline_label.setToolTip(messages.STATUS_OFFLINE_TIP)
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("workspaceNotice")
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
         status = self.statusBar()
+        status.addWidget(self.notice_label, 1)
         status.addPermanentWidget(self.tasks.indicator)
         status.addPermanentWidget(self.path_label)
         status.addPermanentWidget(self.catalog_label)
@@ -190,7 +194,13 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(screen)
         self.catalog_view().set_kind(kind)
         self.nav.setCurrentRow(min(row, len(self.screens) - 1))
-        self.setWindowTitle(messages.WINDOW_TITLE.format(workspace=workspace.path.name))
+        title = messages.WINDOW_TITLE.format(workspace=workspace.path.name)
+        if workspace.read_only:
+            title += messages.WINDOW_TITLE_READ_ONLY
+        self.setWindowTitle(title)
+        # How the workspace was opened (read-only and why, a missed backup), from storage.
+        self.notice_label.setText(workspace.notice)
+        self.notice_label.setVisible(bool(workspace.notice))
         self._update_status()
         self._remember(workspace.path)
         self.events.workspace_opened.emit(workspace)
@@ -251,14 +261,15 @@ class MainWindow(QMainWindow):
         return True
 
     def new_workspace_path(self, path: Path) -> bool:
-        """Create a workspace (seeded with the shipped catalog) at a new path and open it."""
+        """Create a workspace (seeded with the shipped catalog, no demo scenarios) at a new
+        path and open it."""
         path = Path(path)
         if path.exists():
             show_message(self, messages.NEW_WORKSPACE_TITLE,
                          messages.WORKSPACE_EXISTS.format(path=path))
             return False
         try:
-            workspace = open_workspace(path)
+            workspace = open_workspace(path, with_demos=False)
         except UserError as exc:
             show_message(self, messages.NEW_WORKSPACE_TITLE, str(exc))
             return False

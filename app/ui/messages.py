@@ -15,6 +15,7 @@ def count_noun(count: int, singular: str, plural: str | None = None) -> str:
 APP_NAME = "Enclave"
 APP_SUBTITLE = "LLM deployment planner"
 WINDOW_TITLE = "Enclave — {workspace}"
+WINDOW_TITLE_READ_ONLY = " (read-only)"
 
 # Status bar
 STATUS_WORKSPACE = "Workspace: {path}"

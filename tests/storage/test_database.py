@@ -91,8 +91,39 @@ def test_backup_copies_a_consistent_workspace(tmp_path: Path) -> None:
     with open_workspace(path) as ws:
         count = ws.db.execute("SELECT count(*) FROM catalog").fetchone()[0]
         copy = backups.write_backup(path, reason="test")
-    assert copy in backups.list_backups(path)
+    assert copy in [b.path for b in backups.list_backups(path)]
     conn = sqlite3.connect(copy)
     assert conn.execute("SELECT count(*) FROM catalog").fetchone()[0] == count
     conn.close()
     assert copy.stat().st_mode & 0o077 == 0
+
+
+def test_damage_met_while_reading_is_explained_with_recovery_options(tmp_path: Path) -> None:
+    from app.storage import messages, scenario_store
+    from app.storage.errors import DamagedWorkspaceError
+
+    path = tmp_path / "ws.sqlite"
+    with open_workspace(path) as ws:
+        scenario_store.insert(ws.db, {"name": "Plan", "schema_version": 1})
+        # bytes that are not UTF-8, as a flipped bit inside a row leaves them (no checksums)
+        ws.db.execute("UPDATE scenarios SET name = CAST(X'80416C616E' AS TEXT)")
+        with pytest.raises(DamagedWorkspaceError) as caught:
+            scenario_store.list_rows(ws.db)
+        assert messages.DAMAGED_TEXT in str(caught.value)
+        assert "salvage" in str(caught.value)
+
+
+def test_a_file_failing_a_check_constraint_is_refused_before_anything_is_written(
+        tmp_path: Path) -> None:
+    """SQLite verifies CHECK constraints (json_valid) only on a read-write connection."""
+    path = tmp_path / "ws.sqlite"
+    with open_workspace(path) as ws:
+        ws.db.execute("PRAGMA ignore_check_constraints = ON")
+        ws.db.execute("UPDATE catalog SET data = 'not json' WHERE rowid = 1")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = DELETE")  # so a change of journal mode would show
+    conn.close()
+    before = _digest(path)
+    with pytest.raises(WorkspaceError, match="CHECK constraint failed"):
+        open_database(path)
+    assert _digest(path) == before

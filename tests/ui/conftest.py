@@ -23,7 +23,8 @@ def _enclave_look(qapp: QApplication) -> None:
 
 @pytest.fixture
 def ws(tmp_path: Path, qapp: QApplication) -> Iterator[Workspace]:
-    workspace = open_workspace(tmp_path / "ws.enclave.sqlite")
+    # Without the demo scenarios, so each test sees only the scenarios it creates.
+    workspace = open_workspace(tmp_path / "ws.enclave.sqlite", with_demos=False)
     yield workspace
     workspace.close()
 

@@ -214,3 +214,17 @@ def test_smoke_command_exits_zero_and_saves_every_screen(tmp_path: Path) -> None
     assert "Traceback" not in done.stderr
     assert len(list((tmp_path / "shots").glob("*.png"))) == len(SCREENS)
     assert not load_settings().window_geometry  # --smoke leaves preferences alone
+
+
+def test_a_read_only_workspace_says_so_in_the_window(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "ro.sqlite"
+    with open_workspace(path):
+        pass
+    with open_workspace(path, read_only=True) as ro:
+        window = MainWindow(ro)
+        qtbot.addWidget(window)
+        assert window.windowTitle().endswith(messages.WINDOW_TITLE_READ_ONLY)
+        assert window.notice_label.text() == ro.notice
+        assert "read-only" in ro.notice
+        window.tasks.shutdown()
+        window.close()
