@@ -187,7 +187,7 @@ def test_salvage_of_an_unreadable_file_says_so(tmp_path: Path) -> None:
 
 
 def test_audit_log_filters_by_entity_action_and_time(tmp_path: Path) -> None:
-    with open_workspace(tmp_path / "ws.sqlite") as ws:
+    with open_workspace(tmp_path / "ws.sqlite", with_demos=False) as ws:
         start = datetime.now(UTC)
         first = scenario_store.insert(ws.db, {"name": "A", "schema_version": 1})
         scenario_store.update(ws.db, first, {"name": "A2", "schema_version": 1})
@@ -208,7 +208,7 @@ def test_audit_log_filters_by_entity_action_and_time(tmp_path: Path) -> None:
 
 def test_integrity_check_on_demand_finds_invalid_json_even_read_only(tmp_path: Path) -> None:
     path = tmp_path / "ws.sqlite"
-    with open_workspace(path) as ws:
+    with open_workspace(path, with_demos=False) as ws:
         scenario_store.insert(ws.db, {"name": "P", "schema_version": 1})
         assert maintenance.check_integrity(ws).ok
         ws.db.execute("PRAGMA ignore_check_constraints = ON")  # as damage would leave it

@@ -103,7 +103,7 @@ def test_damage_met_while_reading_is_explained_with_recovery_options(tmp_path: P
     from app.storage.errors import DamagedWorkspaceError
 
     path = tmp_path / "ws.sqlite"
-    with open_workspace(path) as ws:
+    with open_workspace(path, with_demos=False) as ws:
         scenario_store.insert(ws.db, {"name": "Plan", "schema_version": 1})
         # bytes that are not UTF-8, as a flipped bit inside a row leaves them (no checksums)
         ws.db.execute("UPDATE scenarios SET name = CAST(X'80416C616E' AS TEXT)")

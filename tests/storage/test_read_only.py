@@ -85,7 +85,7 @@ def test_explicit_read_only_refuses_every_store_write_and_changes_nothing(folder
     with open_workspace(path, read_only=True) as ws:
         assert ws.read_only
         assert ws.notice == messages.NOTICE_READ_ONLY.format(reason=messages.REASON_REQUESTED)
-        assert [r.name for r in scenario_store.list_rows(ws.db)][0] == "Kept plan"
+        assert "Kept plan" in [r.name for r in scenario_store.list_rows(ws.db)]
         _assert_every_write_refused(ws, messages.REASON_REQUESTED)
     assert digest(path) == before
 
