@@ -12,9 +12,8 @@ raises `UserError` and writes nothing. The output is written atomically.
 from __future__ import annotations
 
 import csv
+import io
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from app.engine.efficiency import EfficiencyTable
 from app.engine.performance import BOUND_NAMES, NO_FIT
 from app.engine.serving import MODE_NAMES, ServingResult, Workload, serve
 from app.errors import UserError
+from app.storage.files import save_user_file
 
 REQUIRED_COLUMNS = (
     "case_id",
@@ -291,23 +291,13 @@ def _values(r: ServingResult, k: int, table: EfficiencyTable) -> dict[str, str]:
 
 
 def write_atomic(path: Path, columns: Iterable[str], rows: Iterable[dict[str, str]]) -> None:
-    """Write a CSV through a temporary file in the same folder, then rename it into place."""
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise UserError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write a CSV atomically (the old file or the whole new one, never half)."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(columns), extrasaction="ignore",
+                            lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    save_user_file(path, text.getvalue())
 
 
 def estimate_file(

@@ -9,13 +9,12 @@ either the old file or the new one, never half of either.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from app.engine.scenario import Scenario, ScenarioError
 from app.errors import UserError
 from app.paths import resources_dir
+from app.storage.files import save_user_file
 
 MAX_SCENARIO_BYTES = 5_000_000
 SCENARIO_SUFFIX = ".json"
@@ -62,38 +61,7 @@ def write_scenario_file(path: Path, scenario: Scenario) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    folder = path.resolve().parent
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise UserError(f"{path.name}: cannot be written ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except OSError as exc:
-        Path(temp_name).unlink(missing_ok=True)
-        raise UserError(f"{path.name}: cannot be written ({exc.strerror})") from None
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable where the platform allows opening a folder."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    save_user_file(path, text)
 
 
 def demo_folder() -> Path:

@@ -8,8 +8,6 @@ TPOT, TTFT) as rows ready for CSV or JSON.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from app.engine.performance import BOUND_NAMES
 from app.engine.search import CostModel, SweepGrid, SweepResult, pareto_front, sweep
 from app.errors import UserError
 from app.operations.estimate import write_atomic
+from app.storage.files import save_user_file
 
 SERVING_FORMATS = ("bf16", "fp8", "int8", "int4-awq", "nvfp4")
 GGUF_FORMATS = ("q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m")
@@ -137,21 +136,7 @@ def _row(r: SweepResult, grid: SweepGrid, i: int) -> dict[str, object]:
 def write_front(path: Path, rows: list[dict[str, object]]) -> None:
     """CSV, or JSON when the name ends in .json; written atomically."""
     if path.suffix.lower() == ".json":
-        folder = path.resolve().parent
-        if not folder.is_dir():
-            raise UserError(f"{path}: folder {folder} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(rows, handle, indent=1)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        save_user_file(path, json.dumps(rows, indent=1) + "\n")
         return
     text_rows = [{k: str(v) for k, v in row.items()} for row in rows]
     write_atomic(path, FRONT_COLUMNS, text_rows)

@@ -90,3 +90,13 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def save_user_file(path: Path | str, content: bytes | str) -> Path:
+    """`write_atomic` for files a user named: a failure is a `UserError` naming the file."""
+    from app.errors import UserError
+
+    try:
+        return write_atomic(path, content)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be written ({exc.strerror or exc})") from None

@@ -10,13 +10,13 @@ import pytest
 
 from app.engine.scenario import Scenario
 from app.errors import UserError
-from app.operations import scenario_files
 from app.operations.scenario_files import (
     demo_scenario_paths,
     find_scenario,
     read_scenario_file,
     write_scenario_file,
 )
+from app.storage import files
 from tests.operations.catalog_fixture import scenario_dict
 
 
@@ -65,7 +65,7 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(scenario_files.os, "replace", broken_replace)
+    monkeypatch.setattr(files.os, "replace", broken_replace)
     with pytest.raises(UserError, match="keep.json: cannot be written"):
         write_scenario_file(target, Scenario.from_dict(scenario_dict()))
     assert target.read_text(encoding="utf-8") == "old content\n"
