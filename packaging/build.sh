@@ -44,16 +44,30 @@ if not ok:
 sys.exit(0 if ok else 1)
 EOF
 
-# PyInstaller needs objdump; the bundle copies the xcb/xkb/font libraries from this host, so
-# they must be here or the X11 plugin ships without them.
-APT_PACKAGES="binutils libgl1 libegl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libfreetype6
+# PyInstaller needs objdump and Python's shared library (Debian's python3 keeps it in the
+# separate libpython3.11 package); the bundle copies the xcb/xkb/font libraries from this host,
+# so they must be here or the X11 plugin ships without them.
+APT_PACKAGES="binutils libpython3.11 libgl1 libegl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libfreetype6
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
   libwayland-client0 libwayland-cursor0 libwayland-egl1"
 have_host_libs() {
   command -v objdump >/dev/null || { say "missing on this host: objdump (binutils)"; return 1; }
-  local lib known
+  local lib known pylib
   known=$( (command -v ldconfig >/dev/null && ldconfig -p) || /sbin/ldconfig -p || true)
+  pylib=$("$PY" - <<'PYEOF'
+import os, sysconfig
+name = sysconfig.get_config_var("INSTSONAME") or ""
+dirs = [sysconfig.get_config_var(v) or "" for v in ("LIBDIR", "LIBPL")]
+shared = ".so" in name and any(os.path.exists(os.path.join(d, name)) for d in dirs)
+print("ok" if shared else "missing")
+PYEOF
+)
+  if [ "$pylib" != ok ]; then
+    say "missing on this host: Python's shared library libpython3.11.so (Debian: libpython3.11;"
+    say "  a self-built Python needs ./configure --enable-shared)"
+    return 1
+  fi
   for lib in libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-image.so.0 libxcb-keysyms.so.1 \
              libxcb-render-util.so.0 libxcb-shape.so.0 libxkbcommon-x11.so.0 libfontconfig.so.1 \
              libdbus-1.so.3 libEGL.so.1 libGL.so.1 libglib-2.0.so.0 libwayland-client.so.0; do
