@@ -7,6 +7,7 @@ import configparser
 import shutil
 import struct
 import subprocess
+import tomllib
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -70,3 +71,15 @@ def test_icons_ship_in_the_python_package_too() -> None:
     # The wheelhouse path installs resources via package-data; icons must match its globs.
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"**/*.png"' in text and '"**/*.svg"' in text
+
+
+def test_wheel_lists_every_package_folder() -> None:
+    """pyproject lists packages by hand (resources/ is mapped to app.resources), so a new folder
+    under app/ left off the list would be missing from the wheel the wheelhouse installs."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"]
+    listed = set(setuptools["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "app").rglob("__init__.py")
+             if "__pycache__" not in p.parts}
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+    assert "app.resources" in listed
