@@ -89,7 +89,8 @@ fi
 
 # --- 2. the build venv, from hashed wheels only ------------------------------------------------
 want=$(cat packaging/requirements.txt packaging/requirements-build.txt | sha256sum | cut -d' ' -f1)
-if [ ! -x "$VENV/bin/pyinstaller" ] || [ "$(cat "$VENV/.enclave-build" 2>/dev/null)" != "$want" ]; then
+if [ "$(cat "$VENV/.enclave-build" 2>/dev/null)" != "$want" ] \
+   || ! "$VENV/bin/python" -c 'import PyInstaller, PySide6' 2>/dev/null; then
   say "creating the build venv in $VENV"
   rm -rf "$VENV"
   "$PY" -m venv "$VENV" || die "'$PY -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)"
