@@ -83,7 +83,7 @@ if ! have_host_libs; then
     apt-get install -y -qq --no-install-recommends $APT_PACKAGES >/dev/null
     have_host_libs || die "system libraries still missing after apt-get"
   else
-    die "install the build-host packages first: apt-get install $(echo $APT_PACKAGES)"
+    die "install the build-host packages first: apt-get install $(tr -s ' \n' ' ' <<<"$APT_PACKAGES")"
   fi
 fi
 
@@ -128,6 +128,7 @@ install -m 755 packaging/install.sh "$bundle/install.sh"
 glibc_needed=$(find "$bundle" -type f \( -name '*.so*' -o -name enclave \) -exec objdump -T {} + 2>/dev/null \
   | grep -o 'GLIBC_2\.[0-9]*' | sort -u -V | tail -1 | sed 's/GLIBC_//' || true)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# shellcheck disable=SC1091  # os-release is the host's
 {
   echo "Enclave $version ($commit), one-folder bundle for Linux $arch"
   echo "built on: $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"), glibc $(ldd --version | head -1 | awk '{print $NF}'), Python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')"

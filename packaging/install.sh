@@ -50,7 +50,9 @@ if [ "$UNINSTALL" = 1 ]; then
   exit 0
 fi
 
-[ -x "$SRC/enclave" ] && [ -d "$SRC/_internal" ] || die "run this script from inside the unpacked enclave/ folder"
+if [ ! -x "$SRC/enclave" ] || [ ! -d "$SRC/_internal" ]; then
+  die "run this script from inside the unpacked enclave/ folder"
+fi
 res="$SRC/_internal/resources/icons"
 
 # Program folder: copied beside its final place, then swapped in, so a failed copy leaves the
@@ -80,8 +82,8 @@ for png in "$res"/enclave-*.png; do
   install -D -m 644 "$png" "$ICONS/${size}x${size}/apps/enclave.png"
 done
 if [ -z "$D" ]; then  # refresh menu and icon caches where the desktop has the tools
-  command -v update-desktop-database >/dev/null && update-desktop-database -q "$APPS" || true
-  command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t "$ICONS" || true
+  if command -v update-desktop-database >/dev/null; then update-desktop-database -q "$APPS" || true; fi
+  if command -v gtk-update-icon-cache >/dev/null; then gtk-update-icon-cache -q -t "$ICONS" || true; fi
 fi
 
 say "installed Enclave in $PREFIX"
