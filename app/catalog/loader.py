@@ -96,6 +96,10 @@ def shipped_packs(folder: Path | None = None) -> dict[str, Pack]:
     return {kind: read_pack(folder / name) for kind, name in PACK_FILES.items()}
 
 
+def _missing_accelerator_values(entry: Mapping[str, Any]) -> list[str]:
+    return [f for f in ("memory_gb", "memory_bandwidth_tbs") if entry.get(f) is None]
+
+
 def _norm(text: str) -> str:
     return " ".join(text.lower().replace("_", " ").split())
 
@@ -297,7 +301,15 @@ class Catalog:
 
     @cached_property
     def accelerators(self) -> dict[str, AcceleratorSpec]:
-        return {e["id"]: accelerator_from_entry(e) for e in self.entries["accelerators"]}
+        """Accelerators with the values the engine needs (memory and bandwidth)."""
+        return {e["id"]: accelerator_from_entry(e) for e in self.entries["accelerators"]
+                if not _missing_accelerator_values(e)}
+
+    @cached_property
+    def incomplete_accelerators(self) -> dict[str, list[str]]:
+        """id -> fields without a sourced value, for entries the engine cannot use."""
+        return {e["id"]: missing for e in self.entries["accelerators"]
+                if (missing := _missing_accelerator_values(e))}
 
     @cached_property
     def quantizations(self) -> dict[str, QuantFormat]:
@@ -318,9 +330,9 @@ class Catalog:
     @cached_property
     def _accelerator_index(self) -> dict[str, str]:
         index: dict[str, str] = {}
-        for spec in self.accelerators.values():
-            for label in (spec.id, spec.name, *spec.aliases):
-                index.setdefault(_norm(label), spec.id)
+        for entry in self.entries["accelerators"]:
+            for label in (entry["id"], entry["name"], *(entry.get("aliases") or ())):
+                index.setdefault(_norm(str(label)), entry["id"])
         return index
 
     @cached_property
@@ -346,6 +358,10 @@ class Catalog:
         found = self._accelerator_index.get(_norm(key))
         if found is None:
             raise KeyError(f"accelerator '{key}' is not in the catalog")
+        if found in self.incomplete_accelerators:
+            missing = ", ".join(self.incomplete_accelerators[found])
+            raise KeyError(f"accelerator '{key}' has no sourced {missing} in the catalog; "
+                           "add the value (with its source) to use it")
         return self.accelerators[found]
 
     def quantization(self, key: str) -> QuantFormat:

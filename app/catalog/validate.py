@@ -118,8 +118,9 @@ _FIELDS: dict[str, dict[str, Rule]] = {
     },
     "accelerators": {
         "vendor": _text(required=True),
-        "memory_gb": _number(nullable=False),
-        "memory_bandwidth_tbs": _number(nullable=False),
+        # Null when no source gives it: the entry is listed but cannot be estimated.
+        "memory_gb": _number(),
+        "memory_bandwidth_tbs": _number(),
         "tdp_w": _number(),
         "interconnect_gbs": _number(),
         "native_precisions": _list_of_text,

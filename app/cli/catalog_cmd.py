@@ -8,8 +8,8 @@ import json
 import sys
 from typing import Any
 
-from app.catalog.loader import Catalog
 from app.catalog.validate import KINDS
+from app.cli.common import workspace_from
 
 LIST_COLUMNS = ("id", "name", "source", "as_of")
 
@@ -24,8 +24,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    catalog = Catalog.shipped()
-    rows = catalog.entries[args.kind]
+    with workspace_from(args) as ws:
+        rows = ws.catalog.entries[args.kind]
     if args.format == "json":
         json.dump(rows, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -1,0 +1,53 @@
+"""ScenarioTableModel: the workspace's scenarios as a table (reads the store, holds rows only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.storage import scenario_store
+from app.storage.workspace import Workspace
+
+_Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = (("Name", "name"), ("Model", "model_id"), ("Accelerator", "accelerator_id"),
+           ("Description", "description"), ("Last changed (UTC)", "updated_at"))
+
+
+class ScenarioTableModel(QAbstractTableModel):
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self._workspace = workspace
+        self._rows: list[scenario_store.ScenarioRow] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._rows = scenario_store.list_rows(self._workspace.db)
+        self.endResetModel()
+
+    def scenario_id(self, row: int) -> int:
+        return self._rows[row].id
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                                Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self._rows[index.row()]
+        value = getattr(row, COLUMNS[index.column()][1])
+        if COLUMNS[index.column()][1] == "updated_at" and value:
+            return str(value)[:16].replace("T", " ")
+        return "" if value is None else str(value)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section][0]
+        return None
