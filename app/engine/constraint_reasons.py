@@ -99,7 +99,10 @@ REASONS: dict[str, str] = {
     # export-control
     "export.no_facts": "no catalog fact for export controls on {accelerator}",
     "export.no_site": "no jurisdiction set: export-control exposure not checked",
-    "export.clear": "no export-control note in the catalog reaches {jurisdiction}",
+    "export.clear": "no export licence requirement or import restriction in the catalog "
+    "reaches {jurisdiction}",
+    "export.below": "the catalog's export-control notes for {jurisdiction} judge it below the "
+    "control thresholds",
     "export.accepted": "{effect} ({regions}); the site accepts export-control exposure",
     "export.accepted_but": "{effect} ({regions}); accepting exposure does not make it "
     "obtainable",

@@ -101,7 +101,7 @@ def check_accelerator(site: SiteRequirements, regions: RegionTable,
 
 
 def check_formats(acc: AcceleratorSpec, weights: QuantFormat,
-                  kv_cache: QuantFormat) -> tuple[ConstraintResult, ...]:
+                  kv_cache: QuantFormat) -> tuple[ConstraintResult, ConstraintResult]:
     """The precision rules for one weight format and one KV-cache format on `acc`."""
     return precision_support(acc, weights, "weights"), precision_support(acc, kv_cache, "KV cache")
 

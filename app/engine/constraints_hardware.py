@@ -139,6 +139,11 @@ def export_control(site: SiteRequirements, regions: RegionTable,
         if (coverage := _reach(regions, note, site_code))
     ]
     if not hits:
+        below = [n for n in acc.export_control if n.effect == "below-threshold"
+                 and _reach(regions, n, site_code)]
+        if below:
+            return verdict(rule, PASS, "export.below", _note_fact(acc, _latest(below)), SUBJECT,
+                           acc.id, jurisdiction=site.jurisdiction)
         relevant = [n for n in acc.export_control if n.region_codes] or list(acc.export_control)
         return verdict(rule, PASS, "export.clear", _note_fact(acc, _latest(relevant)), SUBJECT,
                        acc.id, jurisdiction=site.jurisdiction)

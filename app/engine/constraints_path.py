@@ -46,11 +46,12 @@ class PathOption:
     model_kind: str = ""
 
     @classmethod
-    def owned(cls, accelerator: AcceleratorSpec) -> PathOption:
+    def owned(cls, accelerator: AcceleratorSpec | None = None) -> PathOption:
+        """The owned deployment (on the accelerator, when one is chosen)."""
         return cls(
             OWNED,
-            accelerator.id,
-            accelerator.name,
+            accelerator.id if accelerator else "owned",
+            accelerator.name if accelerator else "owned deployment",
             "the organisation",
             "",
             rule_fact("owned accelerators are installed on the site (or in the sovereign cloud "
