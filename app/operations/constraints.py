@@ -8,6 +8,8 @@ rental entries are looked up in `catalog` (the shipped catalog when none is give
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from app.catalog.loader import Catalog
 from app.catalog.regions import shipped_regions
 from app.engine.constraint_types import STATUSES, ConstraintResult, SiteRequirements
@@ -21,11 +23,16 @@ __all__ = ["STATUSES", "ConstraintCheck", "check_constraints"]
 ConstraintCheck = ConstraintResult
 
 
+@lru_cache(maxsize=1)
+def _shipped_catalog() -> Catalog:
+    return Catalog.shipped()
+
+
 def check_constraints(resolved: ResolvedScenario,
                       catalog: Catalog | None = None) -> tuple[ConstraintResult, ...]:
     """Every requirement rule applied to the resolved scenario."""
     scenario = resolved.original
-    apis, rental = alternatives_of(scenario, catalog or Catalog.shipped())
+    apis, rental = alternatives_of(scenario, catalog or _shipped_catalog())
     subjects = ConstraintSubjects(
         accelerator=resolved.accelerator,
         models=resolved.models,
