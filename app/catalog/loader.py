@@ -28,6 +28,7 @@ from app.engine.catalog_types import (
     QuantFormat,
     ServerSpec,
     SlidingWindowSpec,
+    SupportNote,
 )
 from app.errors import UserError
 from app.paths import resources_dir
@@ -113,13 +114,40 @@ def _provenance(entry: Mapping[str, Any]) -> dict[str, Provenance]:
     return {k: Provenance(str(v["source"]), str(v["as_of"])) for k, v in raw.items()}
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+def licence_from_entry(e: Mapping[str, Any]) -> LicenceTerms | None:
+    """Licence terms with where they were read: `field_sources.licence`, else the licence's
+    own URL, else the entry's source."""
+    lic = e.get("licence")
+    if not isinstance(lic, Mapping):
+        return None
+    origin = (e.get("field_sources") or {}).get("licence") or {}
+    return LicenceTerms(
+        name=lic.get("name") or "",
+        osi_approved=lic.get("osi_approved"),
+        commercial_use=lic.get("commercial_use")
+        if isinstance(lic.get("commercial_use"), bool)
+        else None,
+        mau_cap=lic.get("mau_cap"),
+        acceptable_use_policy=lic.get("acceptable_use_policy") or "",
+        attribution=lic.get("attribution") or "",
+        restrictions=lic.get("restrictions") or "",
+        id=str(lic.get("id") or ""),
+        excluded_regions=_texts(lic.get("excluded_regions")),
+        source=str(origin.get("source") or lic.get("url") or e["source"]),
+        as_of=str(origin.get("as_of") or e["as_of"]),
+    )
+
+
 def model_from_entry(e: Mapping[str, Any]) -> ModelSpec:
     """Typed model spec from a validated entry (billions become parameter counts)."""
     a = e["arch"]
     moe = a.get("moe")
     mla = a.get("mla")
     window = a.get("sliding_window")
-    lic = e.get("licence")
     return ModelSpec(
         id=e["id"],
         name=e["name"],
@@ -163,19 +191,7 @@ def model_from_entry(e: Mapping[str, Any]) -> ModelSpec:
         publisher=e.get("publisher") or "",
         origin_country=e.get("origin_country") or "",
         open_weights=bool(e.get("open_weights", True)),
-        licence=LicenceTerms(
-            name=lic.get("name") or "",
-            osi_approved=lic.get("osi_approved"),
-            commercial_use=lic.get("commercial_use")
-            if isinstance(lic.get("commercial_use"), bool)
-            else None,
-            mau_cap=lic.get("mau_cap"),
-            acceptable_use_policy=lic.get("acceptable_use_policy") or "",
-            attribution=lic.get("attribution") or "",
-            restrictions=lic.get("restrictions") or "",
-        )
-        if isinstance(lic, Mapping)
-        else None,
+        licence=licence_from_entry(e),
         family=e.get("family") or "",
         source=e["source"],
         as_of=e["as_of"],
@@ -194,8 +210,22 @@ def accelerator_from_entry(e: Mapping[str, Any]) -> AcceleratorSpec:
             regions=tuple(n.get("regions") or ()),
             source=str(n.get("source", "")),
             as_of=str(n.get("as_of", "")),
+            region_codes=_texts(n.get("region_codes")),
+            effect=str(n.get("effect") or ""),
+            authority=str(n.get("authority") or ""),
         )
         for n in e.get("export_control") or ()
+        if isinstance(n, Mapping)
+    )
+    support = tuple(
+        SupportNote(
+            regions=_texts(n.get("regions")),
+            available=bool(n.get("available")),
+            note=str(n.get("note", "")),
+            source=str(n.get("source", "")),
+            as_of=str(n.get("as_of", "")),
+        )
+        for n in e.get("vendor_support") or ()
         if isinstance(n, Mapping)
     )
     return AcceleratorSpec(
@@ -219,6 +249,7 @@ def accelerator_from_entry(e: Mapping[str, Any]) -> AcceleratorSpec:
         price_kind=str(price.get("kind", "")) if isinstance(price, Mapping) else "",
         price_as_of=str(price.get("as_of", "")) if isinstance(price, Mapping) else "",
         export_control=notes,
+        vendor_support=support,
         source=e["source"],
         as_of=e["as_of"],
         field_sources=_provenance(e),
@@ -264,6 +295,7 @@ def api_from_entry(e: Mapping[str, Any]) -> CloudApiPrice:
         output_usd_per_mtok=float(e["output_usd_per_mtok"]),
         cached_input_usd_per_mtok=e.get("cached_input_usd_per_mtok"),
         provider_country=e.get("provider_country") or "",
+        model_kind=e.get("model_kind") or "",
         source=e["source"],
         as_of=e["as_of"],
     )

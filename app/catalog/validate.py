@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from app.engine.constraint_types import EXPORT_EFFECTS
+
 KINDS = ("models", "accelerators", "servers", "quantizations", "cloud-apis", "gpu-rentals")
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -115,6 +117,9 @@ _FIELDS: dict[str, dict[str, Rule]] = {
         "arch.sliding_window.sliding_layers": _integer(minimum=0),
         "open_weights": _boolean,
         "licence.mau_cap": _integer(minimum=0),
+        "licence.id": _text(max_len=200),
+        "licence.osi_approved": _boolean,
+        "licence.excluded_regions": _list_of_text,
     },
     "accelerators": {
         "vendor": _text(required=True),
@@ -203,6 +208,49 @@ def entry_errors(kind: str, entry: Any) -> list[str]:
                 errors.append(f"field_sources.{name}: as_of must be YYYY, YYYY-MM or YYYY-MM-DD")
     if kind == "models" and not errors:
         errors.extend(_model_consistency(entry))
+    if kind == "accelerators":
+        errors.extend(_note_errors(entry, "export_control", _export_note_errors))
+        errors.extend(_note_errors(entry, "vendor_support", _support_note_errors))
+    return errors
+
+
+def _note_errors(entry: Mapping[str, Any], field: str,
+                 check: Callable[[Mapping[str, Any]], list[str]]) -> list[str]:
+    """Errors of a list of dated notes (`export_control`, `vendor_support`)."""
+    notes = entry.get(field)
+    if notes is None:
+        return []
+    if not isinstance(notes, list) or not all(isinstance(n, Mapping) for n in notes):
+        return [f"{field}: must be a list of objects"]
+    errors = []
+    for i, note in enumerate(notes):
+        where = f"{field}[{i}]"
+        if not isinstance(note.get("source"), str) or not note["source"].strip():
+            errors.append(f"{where}.source: is required")
+        if not isinstance(note.get("as_of"), str) or not _DATE.match(note["as_of"]):
+            errors.append(f"{where}.as_of: must be a date written YYYY, YYYY-MM or YYYY-MM-DD")
+        errors.extend(f"{where}.{problem}" for problem in check(note))
+    return errors
+
+
+def _export_note_errors(note: Mapping[str, Any]) -> list[str]:
+    errors = []
+    if "effect" in note and note["effect"] not in EXPORT_EFFECTS:
+        errors.append("effect: must be one of " + ", ".join(EXPORT_EFFECTS))
+    for name in ("regions", "region_codes"):
+        problem = _list_of_text(note.get(name))
+        if problem:
+            errors.append(f"{name}: {problem}")
+    return errors
+
+
+def _support_note_errors(note: Mapping[str, Any]) -> list[str]:
+    errors = []
+    problem = _list_of_text(note.get("regions"))
+    if problem or not note.get("regions"):
+        errors.append(f"regions: {problem or 'must list at least one region code'}")
+    if not isinstance(note.get("available"), bool):
+        errors.append("available: must be true or false")
     return errors
 
 

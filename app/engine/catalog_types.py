@@ -51,7 +51,12 @@ class SlidingWindowSpec:
 
 @dataclass(frozen=True)
 class LicenceTerms:
-    """Licence facts used by the constraint rules (screening, not legal advice)."""
+    """Licence facts used by the constraint rules (screening, not legal advice).
+
+    `id` is a short licence key (`apache-2.0`, `mit`, `llama-3.1-community`; a model under two
+    licences joins them with `+`). `excluded_regions` lists region codes whose licensees get no
+    rights under the licence. `source` and `as_of` are where the terms were read.
+    """
 
     name: str
     osi_approved: bool | None = None
@@ -60,6 +65,10 @@ class LicenceTerms:
     acceptable_use_policy: str = ""
     attribution: str = ""
     restrictions: str = ""
+    id: str = ""
+    excluded_regions: tuple[str, ...] = ()
+    source: str = ""
+    as_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,13 +117,33 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class ExportControlNote:
-    """One export-control fact about an accelerator, with the regions it affects."""
+    """One export-control fact about an accelerator, with the regions it affects.
+
+    `regions` is the text of the source; `region_codes` its normalized form (ISO 3166-1 alpha-2
+    codes and groups such as `D:5`, `EU`, `WORLD`). `effect` says what the note means for a site
+    in those regions (see `app.engine.constraint_types.EXPORT_EFFECTS`); `authority` is the
+    country whose rule or measure it is (`US`, `CN`).
+    """
 
     regime: str
     note: str
     regions: tuple[str, ...] = ()
     source: str = ""
     as_of: str = ""
+    region_codes: tuple[str, ...] = ()
+    effect: str = ""
+    authority: str = ""
+
+
+@dataclass(frozen=True)
+class SupportNote:
+    """Whether the vendor supports the accelerator in some regions (codes as in export notes)."""
+
+    regions: tuple[str, ...]
+    available: bool
+    note: str
+    source: str
+    as_of: str
 
 
 @dataclass(frozen=True)
@@ -148,6 +177,7 @@ class AcceleratorSpec:
     price_kind: str = ""
     price_as_of: str = ""
     export_control: tuple[ExportControlNote, ...] = ()
+    vendor_support: tuple[SupportNote, ...] = ()
     field_sources: dict[str, Provenance] = field(default_factory=dict)
 
     @property
@@ -210,6 +240,7 @@ class CloudApiPrice:
     as_of: str
     cached_input_usd_per_mtok: float | None = None
     provider_country: str = ""
+    model_kind: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Shared fixtures for engine tests: the shipped catalog and efficiency table (no Qt)."""
+"""Shared fixtures for engine tests: the shipped catalog, efficiency and region tables (no Qt)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,20 @@ import pytest
 
 from app.catalog.efficiency import load_efficiency
 from app.catalog.loader import Catalog
+from app.catalog.regions import shipped_regions
 from app.engine.configs import ConfigArrays, Deployment, build_configs
 from app.engine.efficiency import EfficiencyTable
+from app.engine.regions import RegionTable
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return Catalog.shipped()
+
+
+@pytest.fixture(scope="session")
+def regions() -> RegionTable:
+    return shipped_regions()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
+_REGIONS = json.loads((HERE / "regions.json").read_text(encoding="utf-8"))
+REGION_CODES = {c["code"] for c in _REGIONS["countries"]} | {g["code"] for g in _REGIONS["groups"]}
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 REQUIRED = {
     "models": ["id", "name", "family", "kind", "publisher", "origin_country", "open_weights", "release_date", "hf_repo",
@@ -95,6 +97,11 @@ def main() -> int:
                 for f in LICENCE:
                     if f not in e["licence"]:
                         errors.append(f"{tag}: licence.{f} missing")
+                if not e["licence"].get("id"):
+                    errors.append(f"{tag}: licence.id missing")
+                for code in e["licence"].get("excluded_regions") or ():
+                    if code not in REGION_CODES:
+                        errors.append(f"{tag}: licence.excluded_regions code {code!r} is not in regions.json")
                 mc = e["licence"].get("mau_cap")
                 if mc is not None and not isinstance(mc, int):
                     errors.append(f"{tag}: licence.mau_cap must be an integer")
@@ -119,6 +126,14 @@ def main() -> int:
                 for ec in e["export_control"]:
                     if not ec.get("source") or not isinstance(ec.get("as_of"), str) or not DATE.match(ec["as_of"]):
                         errors.append(f"{tag}: export_control entry lacks source/as_of: {ec.get('note', '')[:60]}")
+                    for f in ("region_codes", "effect", "authority"):
+                        if f not in ec:
+                            errors.append(f"{tag}: export_control entry lacks {f}: {ec.get('note', '')[:60]}")
+                    for code in ec.get("region_codes") or ():
+                        if code not in REGION_CODES:
+                            errors.append(f"{tag}: export_control region code {code!r} is not in regions.json")
+                    if ec.get("authority") and ec["authority"] not in REGION_CODES:
+                        errors.append(f"{tag}: export_control authority {ec['authority']!r} is not in regions.json")
                 pr = e["price"]
                 if pr.get("usd") is not None and (not pr.get("source") or not pr.get("as_of")):
                     errors.append(f"{tag}: price without provenance")
