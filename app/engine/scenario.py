@@ -339,6 +339,15 @@ class Requirements:
         choices=EXPORT_CONTROL_EXPOSURE,
     )
     vendor_support_region: str = spec("", doc="region where vendor support is needed; empty = none")
+    commercial_use: bool = spec(
+        True, doc="the organisation uses models commercially (licences that forbid it fail)"
+    )
+    use_restriction_exposure: str = spec(
+        "warn",
+        doc="how to treat worldwide use restrictions a foreign authority puts on hardware "
+        "(US Entity List, US guidance on Huawei Ascend)",
+        choices=EXPORT_CONTROL_EXPOSURE,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

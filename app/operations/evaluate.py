@@ -419,10 +419,7 @@ def _result_json(r: EvaluationResult) -> dict[str, Any]:
             for c in r.cost_breakdown
         ],
         "uncertainty": uncertainty,
-        "constraints": [
-            {"rule": c.rule, "status": c.status, "reason": c.reason, "fact": c.fact}
-            for c in r.constraints
-        ],
+        "constraints": [c.to_json() for c in r.constraints],
         "workloads": [
             {
                 "name": s.name,
