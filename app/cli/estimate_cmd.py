@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.common import add_workspace_option, workspace_from
 from app.operations.estimate import estimate_file
 
 
@@ -20,11 +21,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--out", required=True, metavar="PRED.csv", help="where to write predictions"
     )
+    add_workspace_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    summary = estimate_file(Path(args.cases), Path(args.out))
+    with workspace_from(args) as ws:  # its catalog: shipped entries plus the user's edits
+        catalog = ws.catalog
+    summary = estimate_file(Path(args.cases), Path(args.out), catalog=catalog)
     print(
         f"estimated {summary.ok} of {summary.rows} rows ({summary.errors} with errors) -> {summary.out_path}",
         file=sys.stderr,

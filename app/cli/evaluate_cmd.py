@@ -1,7 +1,7 @@
 """`enclave evaluate NAME|FILE [--draws N] [--seed S] [--json] [--out FILE]`.
 
-Evaluates one scenario (a file, or a shipped demo by file stem or name; workspace names come
-with the workspace) and prints a short KPI table, or the full result as JSON with `--json`.
+Evaluates one scenario (a file, a scenario saved in the workspace by name, or a shipped demo by
+file stem or name) with the workspace's catalog and prints a short KPI table, or the full result as JSON with `--json`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.catalog.loader import Catalog
+from app.cli.common import add_workspace_option, workspace_from
 from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from app.errors import UserError
 from app.operations.evaluate import EvaluationResult, evaluate
-from app.operations.scenario_files import find_scenario, write_text_atomic
+from app.operations.scenario_files import find_scenario_anywhere, write_text_atomic
 
 MAX_DRAWS = 2_000_000
 TORNADO_KPIS = ("tco_usd", "npv_usd", "cost_per_million_tokens_usd", "pv_onprem_usd")
@@ -24,7 +24,8 @@ TORNADO_KPIS = ("tco_usd", "npv_usd", "cost_per_million_tokens_usd", "pv_onprem_
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("evaluate", help="evaluate a scenario: fit, cost, uncertainty")
-    parser.add_argument("scenario", metavar="NAME|FILE", help="scenario file or demo name")
+    parser.add_argument("scenario", metavar="NAME|FILE",
+                        help="scenario file, scenario name in the workspace, or demo name")
     parser.add_argument(
         "--draws",
         type=int,
@@ -40,15 +41,18 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    add_workspace_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if not 1 <= args.draws <= MAX_DRAWS:
         raise UserError(f"--draws: must be between 1 and {MAX_DRAWS:,}")
-    scenario, origin = find_scenario(args.scenario)
+    with workspace_from(args) as ws:
+        scenario, origin = find_scenario_anywhere(ws.db, args.scenario)
+        catalog = ws.catalog
     result = evaluate(
-        scenario, Catalog.shipped(), draws=args.draws, seed=args.seed, tornado_kpi=args.tornado_kpi
+        scenario, catalog, draws=args.draws, seed=args.seed, tornado_kpi=args.tornado_kpi
     )
     if args.json:
         text = json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n"

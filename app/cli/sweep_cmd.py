@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.common import add_workspace_option, workspace_from
 from app.operations.sweep import FRONT_COLUMNS, run_sweep, write_front
 
 
@@ -21,11 +22,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output-tokens", type=int, default=200, metavar="N")
     parser.add_argument("--engine", default="vllm", help="serving engine family (default vllm)")
     parser.add_argument("--out", metavar="FILE", help="Pareto front as CSV (or JSON for .json)")
+    add_workspace_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    summary = run_sweep(args.model, args.input_tokens, args.output_tokens, args.engine)
+    with workspace_from(args) as ws:
+        catalog = ws.catalog
+    summary = run_sweep(args.model, args.input_tokens, args.output_tokens, args.engine,
+                        catalog=catalog)
     print(
         f"evaluated {summary.evaluated:,} configurations in {summary.seconds:.3f} s "
         f"({summary.configs_per_s:,.0f} configurations/s); {summary.fitting:,} fit; "

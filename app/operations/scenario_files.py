@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from app.engine.scenario import Scenario, ScenarioError
 from app.errors import UserError
 from app.paths import resources_dir
+from app.storage import scenario_store
 from app.storage.files import save_user_file
 
 MAX_SCENARIO_BYTES = 5_000_000
@@ -100,3 +103,24 @@ def find_scenario(reference: str) -> tuple[Scenario, str]:
     raise UserError(
         f"scenario '{reference}': no such file, and no demo scenario has that name (demos: {known})"
     )
+
+
+def find_in_workspace(db: Database, reference: str) -> tuple[Scenario, str] | None:
+    """A scenario saved in a workspace under that name (case-insensitive), or None."""
+    scenario_id = scenario_store.find(db, reference.strip())
+    if scenario_id is None:
+        return None
+    data = scenario_store.get(db, scenario_id)
+    try:
+        return Scenario.from_dict(data), f"workspace:{data.get('name', reference)}"
+    except UserError as exc:
+        raise UserError(f"scenario '{reference}' in the workspace: {exc}") from None
+
+
+def find_scenario_anywhere(db: Database, reference: str) -> tuple[Scenario, str]:
+    """A scenario file path, else a workspace scenario by name, else a demo."""
+    if Path(reference).suffix.lower() != SCENARIO_SUFFIX and not Path(reference).exists():
+        found = find_in_workspace(db, reference)
+        if found is not None:
+            return found
+    return find_scenario(reference)
