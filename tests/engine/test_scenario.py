@@ -14,6 +14,10 @@ import pytest
 from app.engine.scenario import (
     TEMPLATES,
     Costs,
+    EmbeddingSpec,
+    FinetuneSpec,
+    GuardSpec,
+    RerankerSpec,
     Scenario,
     ScenarioError,
     Workload,
@@ -32,6 +36,23 @@ MINIMAL: dict[str, Any] = {
          "requests_per_user_per_day": 10, "input_tokens": 1000, "output_tokens": 200}
     ],
     "deployment": {"accelerator": "nvidia-h100-sxm-80gb"},
+}
+
+
+ENCODER_DEMAND = {"users": 100, "requests_per_user_per_day": 10, "input_tokens": 40}
+EVERY_KIND: dict[str, Any] = {
+    **MINIMAL,
+    "workloads": [
+        MINIMAL["workloads"][0],
+        {"name": "embed", "template": "embedding", "model": "bge-m3", **ENCODER_DEMAND,
+         "embedding": {"corpus_documents": 1000}},
+        {"name": "rerank", "template": "reranker", "model": "bge-reranker-v2-m3",
+         **ENCODER_DEMAND, "reranker": {"candidates_per_query": 10}},
+        {"name": "guard", "template": "guard", "model": "llama-3.1-8b", **ENCODER_DEMAND,
+         "output_tokens": 5, "guard": {"checks_per_request": 1}},
+        {"name": "tune", "template": "finetune", "model": "llama-3.1-8b",
+         "finetune": {"dataset_tokens": 1e6, "runs_per_month": 1}},
+    ],
 }
 
 
@@ -170,9 +191,13 @@ def test_format_md_documents_every_field_with_its_default() -> None:
     s = Scenario.from_dict(MINIMAL)
     for path in field_paths(s):
         assert _doc_path(path) in rows, f"FORMAT.md does not document {path}"
+    for path in field_paths(Scenario.from_dict(EVERY_KIND)):
+        assert _doc_path(path) in rows, f"FORMAT.md does not document {path}"
     sections: list[tuple[Any, str]] = [
         (Workload, "workloads[]."), (type(s.deployment), "deployment."), (Costs, "costs."),
         (type(s.alternatives), "alternatives."), (type(s.requirements), "requirements."),
+        (EmbeddingSpec, "workloads[].embedding."), (RerankerSpec, "workloads[].reranker."),
+        (GuardSpec, "workloads[].guard."), (FinetuneSpec, "workloads[].finetune."),
     ]
     for cls, prefix in sections:
         for f in dataclasses.fields(cls):
