@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import add_workspace_option, workspace_from
+from app.cli.workload_table import workload_lines
 from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from app.errors import UserError
 from app.operations.evaluate import EvaluationResult, evaluate
@@ -96,7 +97,7 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
             (f"TTFT / TPOT (P{pct:g}, sized load)", f"{k.ttft_ms:,.0f} ms / {k.tpot_ms:,.1f} ms")
         )
     if k.output_tokens_per_s is not None:
-        rows.append(("output tokens/s (fleet)", f"{k.output_tokens_per_s:,.0f}"))
+        rows.append(("output tokens/s (LLMs)", f"{k.output_tokens_per_s:,.0f}"))
     if k.tco_usd is not None:
         mc = r.uncertainty
         band = ""
@@ -138,9 +139,12 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
                     f"{mc.p_onprem_cheaper_than_api:.0%}" + f"  ({mc.draws:,} draws)",
                 )
             )
+    if k.cost_per_gpu_hour_usd is not None:
+        rows.append(("cost per GPU-hour (owned)", f"$ {k.cost_per_gpu_hour_usd:,.2f}"))
     width = max(len(label) for label, _ in rows)
     lines = [f"{r.scenario.name}  [{origin}]"]
     lines += [f"  {label:<{width}}  {value}" for label, value in rows]
+    lines += workload_lines(r)
     notes = r.basis.get("notes", [])
     if notes:
         lines.append("  notes:")
