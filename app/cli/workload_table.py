@@ -50,8 +50,9 @@ def _kind_line(s: WorkloadSizing) -> str | None:
                 f"{d['tokens_per_check']:,.0f} tokens")
     if s.kind == "finetune":
         cost = d.get("cost_per_run_usd")
-        where = {True: "off-peak on the serving GPUs", False: "on dedicated GPUs"}.get(
-            d.get("runs_off_peak"), "not scheduled")
+        off_peak = d.get("runs_off_peak")
+        where = ("not scheduled" if off_peak is None
+                 else "off-peak on the serving GPUs" if off_peak else "on dedicated GPUs")
         return (
             f"{s.name}: {d['method']}, {d['tokens_per_run'] / 1e6:,.1f} M tokens per run on "
             f"{d['job_gpus']} GPU(s): {_num(d['wall_time_h'], 1)} h, "

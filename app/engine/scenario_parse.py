@@ -210,12 +210,13 @@ _TARGETS = frozenset(LINEAR_TARGETS) | frozenset(TARGET_ALIASES) | {"all", "all-
 def _check_workload_kind(i: int, w: Workload) -> None:
     """Each kind's required fields, and sections only on the workload kind that uses them."""
     where = f"workloads[{i}]"
+    kind = f"{'an' if w.template[0] in 'aeiou' else 'a'} {w.template} workload"
     if w.template != "finetune":
         for name in _DEMAND_FIELDS:
             if getattr(w, name) is None:
-                raise ScenarioError(f"{where}.{name}: is required for a {w.template} workload")
+                raise ScenarioError(f"{where}.{name}: is required for {kind}")
     if w.output_tokens is None and w.template in (*GENERATIVE_TEMPLATES, "guard"):
-        raise ScenarioError(f"{where}.output_tokens: is required for a {w.template} workload")
+        raise ScenarioError(f"{where}.output_tokens: is required for {kind}")
     for section in SECTION_TEMPLATES:
         if getattr(w, section) is not None and w.template != section:
             raise ScenarioError(

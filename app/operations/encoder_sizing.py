@@ -258,7 +258,8 @@ def _embedding(
         per_gpu=float(queries.documents_per_s),
         peak=peak_requests_per_s(w),
         mean=mean_requests_per_s(w),
-        memory_bytes=max(float(queries.memory_bytes), float(chunks.memory_bytes)),
+        memory_bytes=max(float(queries.memory_bytes),
+                         float(chunks.memory_bytes) if vectors > 0 else 0.0),
         latency_s=float(single.batch_time_s),
         bound=str(queries.bound),
     )

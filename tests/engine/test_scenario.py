@@ -220,3 +220,91 @@ def test_templates_are_valid_workloads_with_labelled_values() -> None:
         assert scenario.workloads[0].template in TEMPLATES
         unlabelled = set(template["workload"]) - {"template"} - set(template["basis"])
         assert not unlabelled, f"{template['id']}: no basis for {unlabelled}"
+
+
+# --- workload kinds and their sections ----------------------------------------------------------
+
+def _kinds(*changes: tuple[int, str, Any]) -> dict[str, Any]:
+    """EVERY_KIND with workloads[i].field set (None removes it)."""
+    data = copy.deepcopy(EVERY_KIND)
+    for index, name, value in changes:
+        if value is None:
+            data["workloads"][index].pop(name, None)
+        else:
+            data["workloads"][index][name] = value
+    return data
+
+
+def test_every_kind_reads_with_its_section_and_round_trips() -> None:
+    s = Scenario.from_dict(EVERY_KIND)
+    embed, rerank, guard, tune = s.workloads[1:]
+    assert embed.embedding == EmbeddingSpec(corpus_documents=1000)
+    assert rerank.reranker == RerankerSpec(candidates_per_query=10)
+    assert guard.guard == GuardSpec(checks_per_request=1)
+    assert tune.finetune is not None and tune.finetune.dataset_tokens == 1e6
+    assert tune.users is None and tune.input_tokens is None  # not used by fine-tuning
+    assert tune.finetune.lora_targets == ("q", "k", "v", "o")
+    assert embed.output_tokens is None
+    assert s.deployment.gpu_sharing == "auto"
+    assert Scenario.from_dict(s.to_dict()) == s
+    paths = set(field_paths(s))
+    assert {"workloads[1].embedding.index", "workloads[4].finetune.deadline_hours",
+            "workloads[0].embedding"} <= paths
+    # section fields shape the sizing: they take no range
+    assert "workloads[1].embedding.corpus_documents" not in numeric_paths(s)
+
+
+def test_a_v1_file_without_sections_still_reads() -> None:
+    old = copy.deepcopy(MINIMAL)
+    old["workloads"].append({"name": "e", "template": "embedding", "model": "bge-m3",
+                             "users": 1, "requests_per_user_per_day": 100000,
+                             "input_tokens": 512, "output_tokens": 0})
+    s = Scenario.from_dict(old)
+    assert s.workloads[1].embedding is None and s.workloads[1].output_tokens == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_kinds((0, "users", None)), "workloads[0].users: is required for a chat workload"),
+        (_kinds((1, "input_tokens", None)),
+         "workloads[1].input_tokens: is required for an embedding workload"),
+        (_kinds((0, "output_tokens", None)),
+         "workloads[0].output_tokens: is required for a chat workload"),
+        (_kinds((3, "output_tokens", None)),
+         "workloads[3].output_tokens: is required for a guard workload"),
+        (_kinds((4, "finetune", None)),
+         "workloads[4].finetune: is required for a finetune workload"),
+        (_kinds((0, "reranker", {"candidates_per_query": 5})),
+         "workloads[0].reranker: is only used by reranker workloads (this one is chat)"),
+        (_kinds((1, "finetune", {"dataset_tokens": 1, "runs_per_month": 1})),
+         "workloads[1].finetune: is only used by finetune workloads"),
+        (_kinds((4, "finetune", {"runs_per_month": 1})),
+         "workloads[4].finetune.dataset_tokens: is required"),
+        (_kinds((4, "finetune", {"dataset_tokens": 1e6, "runs_per_month": 1,
+                                 "method": "dora"})),
+         "workloads[4].finetune.method: must be one of full, lora, qlora"),
+        (_kinds((4, "finetune", {"dataset_tokens": 1e6, "runs_per_month": 1,
+                                 "zero_stage": 4})),
+         "workloads[4].finetune.zero_stage: must be at most 3"),
+        (_kinds((4, "finetune", {"dataset_tokens": 1e6, "runs_per_month": 1,
+                                 "lora_targets": ["q", "lm_head"]})),
+         "workloads[4].finetune.lora_targets[1]: must be one of q, k, v, o, gate, up, down"),
+        (_kinds((1, "embedding", {"index": "annoy"})),
+         "workloads[1].embedding.index: must be one of flat, hnsw, ivf_flat, ivf_pq"),
+        (_kinds((1, "embedding", {"vector_precision": "fp64"})),
+         "workloads[1].embedding.vector_precision: must be one of fp32,"),
+        (_kinds((2, "reranker", {"candidates_per_query": 0})),
+         "workloads[2].reranker.candidates_per_query: must be at least 1"),
+        (_kinds((3, "guard", {"checks_per_request": 11})),
+         "workloads[3].guard.checks_per_request: must be at most 10"),
+        ({**EVERY_KIND, "deployment": {"accelerator": "x", "gpu_sharing": "mps"}},
+         "deployment.gpu_sharing: must be one of auto, mig, time-slicing, none"),
+        ({**EVERY_KIND, "uncertainty": {"workloads[4].users": {"low": 1, "high": 2}}},
+         'uncertainty["workloads[4].users"]: the field is null'),
+    ],
+)
+def test_kind_rules_name_the_field(data: Any, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data)
+    assert str(caught.value).startswith(message), str(caught.value)
