@@ -22,6 +22,7 @@ from app.engine.scenario import (
     KEYED_SECTIONS,
     SCHEMA_VERSION,
     SECTION_TEMPLATES,
+    FinetuneSpec,
     Scenario,
     ScenarioError,
     UncertainInput,
@@ -173,8 +174,37 @@ def scenario_from_dict(data: Any) -> Scenario:
             f"version {SCHEMA_VERSION} and older"
         )
     scenario: Scenario = _dataclass(Scenario, data, "")
+    scenario = dataclasses.replace(
+        scenario,
+        workloads=tuple(_legacy_finetune(i, w) for i, w in enumerate(scenario.workloads)),
+    )
     _check_cross_field_rules(scenario)
     return scenario
+
+
+MAX_RUNS_PER_MONTH = 744.0
+
+
+def _legacy_finetune(i: int, w: Workload) -> Workload:
+    """A finetune workload written before its section existed, converted on read.
+
+    The shipped template then said: one request is one training run and `input_tokens` is the
+    tokens trained per run. So dataset_tokens = input_tokens (one epoch) and runs per month =
+    users × requests_per_user_per_day × active_days_per_year / 12.
+    """
+    if w.template != "finetune" or w.finetune is not None:
+        return w
+    if w.users is None or w.requests_per_user_per_day is None or w.input_tokens is None:
+        return w  # the kind rules report the missing section
+    runs = w.users * w.requests_per_user_per_day * w.active_days_per_year / 12.0
+    if runs > MAX_RUNS_PER_MONTH:
+        raise ScenarioError(
+            f"workloads[{i}].requests_per_user_per_day: read as training runs (a finetune "
+            f"workload without a finetune section), it gives {runs:,.0f} runs a month; "
+            f"add a finetune section"
+        )
+    spec = FinetuneSpec(dataset_tokens=float(w.input_tokens), runs_per_month=runs)
+    return dataclasses.replace(w, finetune=spec)
 
 
 def _check_cross_field_rules(scenario: Scenario) -> None:

@@ -66,10 +66,12 @@ FORMULAS = {
 class Kpis:
     """Headline figures (USD unless named otherwise; None when not applicable or never).
 
-    Fleet figures are for month 1 (`gpus_final` for the last month); latency is the worst
-    workload's at its SLO percentile and sized load; `output_tokens_per_s` is what the
-    installed fleet sustains within the SLOs; `power_kw` is nameplate (GPUs × TDP + servers ×
-    base power).
+    Fleet figures are for month 1 (`gpus_final` for the last month) and cover every workload
+    on the pooled fleet; latency is the worst generative workload's at its SLO percentile and
+    sized load (None without one); `output_tokens_per_s` is what the installed fleet's LLM
+    replicas sustain within the SLOs; tokens and the cost per 1M tokens are the generative
+    workloads'; `cost_per_gpu_hour_usd` = TCO / installed GPU-hours; `power_kw` is nameplate
+    (GPUs × TDP + servers × base power).
     """
 
     fits: bool
@@ -127,6 +129,10 @@ class CostLine:
 
 @dataclass(frozen=True)
 class EvaluationResult:
+    """Everything `evaluate` found. `workloads`: one result per scenario workload, in order, of
+    every kind (`WorkloadSizing`; JSON keys in `workload_results`); `pool`: the shared fleet
+    they were placed on (None when something does not fit)."""
+
     scenario: Scenario
     kpis: Kpis
     series: tuple[MonthPoint, ...]
@@ -385,7 +391,7 @@ def _workload_notes(
         notes.append(
             f"co-located on the same fleet: {names}; the cost per 1M tokens and the cloud API "
             "path count the generative workloads' tokens only (an API user would still pay "
-            "for embedding, reranking and fine-tuning elsewhere)"
+            "for these workloads elsewhere)"
         )
         grown = [s.name for s in pooled
                  if resolved.scenario.workloads[s.index].growth_per_year != 0]

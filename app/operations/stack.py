@@ -222,10 +222,8 @@ def _with_pool(
             details["latency_ms"] = latency
     periodic = s.kind == "finetune" or bool(details.get("reembed_gpu_hours_per_month"))
     if periodic and pool.periodic_gpu_hours_per_month > 0:
-        if pool.periodic_in_idle:
-            slots["off-peak"] += 1
-        else:
-            slots["dedicated"] += pool.gpus_periodic
+        job_gpus = s.capacity.gpus_per_replica if s.kind == "finetune" else 1
+        slots["off-peak" if pool.periodic_in_idle else "dedicated"] += job_gpus
     if s.kind == "finetune" and details["runs_per_month"] > 0:
         details["runs_off_peak"] = pool.periodic_in_idle
     if s.kind == "embedding":

@@ -308,3 +308,20 @@ def test_kind_rules_name_the_field(data: Any, message: str) -> None:
     with pytest.raises(ScenarioError) as caught:
         Scenario.from_dict(data)
     assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_a_v1_finetune_workload_without_its_section_is_converted_on_read() -> None:
+    """The template's old convention: one request is one run of input_tokens tokens."""
+    old = copy.deepcopy(MINIMAL)
+    old["workloads"].append({"name": "tune", "template": "finetune", "model": "llama-3.1-8b",
+                             "users": 1, "requests_per_user_per_day": 1 / 7,
+                             "input_tokens": 50_000_000, "output_tokens": 0,
+                             "active_days_per_year": 365})
+    tune = Scenario.from_dict(old).workloads[1].finetune
+    assert tune is not None and tune.dataset_tokens == 50_000_000 and tune.epochs == 1
+    assert tune.runs_per_month == pytest.approx(365 / 7 / 12)
+    again = Scenario.from_dict(Scenario.from_dict(old).to_dict())
+    assert again.workloads[1].finetune == tune
+    old["workloads"][1]["requests_per_user_per_day"] = 100
+    with pytest.raises(ScenarioError, match=r"^workloads\[1\].requests_per_user_per_day: read as"):
+        Scenario.from_dict(old)

@@ -37,6 +37,15 @@ ENTRIES: dict[str, list[dict[str, Any]]] = {
             **SOURCE,
         },
         {
+            # Llama 3.1 8B dimensions, as a guard model's base (Llama Guard 3 8B).
+            "id": "test-8b", "name": "Test 8B", "kind": "llm", "params_total_b": 8.03,
+            "params_active_b": 8.03,
+            "arch": {"layers": 32, "hidden_size": 4096, "heads": 32, "kv_heads": 8,
+                     "head_dim": 128, "intermediate_size": 14336, "vocab_size": 128256,
+                     "max_context_tokens": 131072, "tie_word_embeddings": False},
+            **SOURCE,
+        },
+        {
             # LLaMA 65B dimensions (Touvron et al. 2023, Table 2), for the QLoRA fact.
             "id": "test-65b", "name": "Test 65B", "kind": "llm", "params_total_b": 65.286,
             "params_active_b": 65.286,

@@ -47,6 +47,7 @@ def test_the_demo_holds_every_kind_and_is_seeded(scenario: Scenario) -> None:
 
 
 def test_the_demo_evaluates_on_one_fleet(result: dict[str, Any]) -> None:
+    json.dumps(result, allow_nan=False)  # no NaN or infinity reaches the output
     k = result["kpis"]
     assert k["fits"] and k["meets_slo"] and k["tco_usd"] > 0
     pool = result["pool"]

@@ -106,6 +106,23 @@ def test_reranker_queries_per_gpu_by_hand() -> None:
     assert s.rate_unit == "queries/s" and s.kind == "reranker"
 
 
+def test_guard_checks_per_gpu_by_hand() -> None:
+    """A causal 8B classifier: 2·N·t + 2·L·t²·q_dim per check of input + verdict tokens."""
+    w = {"name": "guard", "template": "guard", "model": "test-8b", "users": 2000,
+         "requests_per_user_per_day": 20, "input_tokens": 995, "output_tokens": 5,
+         "ttft_target_ms": None, "guard": {"checks_per_request": 2}}
+    s = _stack([w]).workloads[0]
+    n = 8.03e9 - 128256 * 4096  # the untied input table is a lookup, not compute
+    tokens = 995 + 5
+    flops = 2 * n * tokens + 2 * 32 * tokens**2 * 32 * 128
+    assert s.details["tokens_per_check"] == tokens
+    assert s.details["checks_per_s_per_gpu"] == pytest.approx(PEAK_FLOPS / flops, rel=1e-9)
+    assert s.peak_demand_per_s == pytest.approx(2000 * 20 / (8 * 3600) * 2.0 * 2)
+    assert s.rate_unit == "checks/s" and s.fits
+    working = 2 * 64 * tokens * (2 * 4096 + 2 * 14336)
+    assert s.memory_per_instance_bytes == pytest.approx(2 * 8.03e9 + working + 1e9)
+
+
 def test_a_latency_target_asks_for_a_bigger_share() -> None:
     relaxed = _stack([embedder(requests_per_user_per_day=100)]).workloads[0]
     assert relaxed.basis["per_instance_compute_share"] == pytest.approx(0.01)  # the floor
