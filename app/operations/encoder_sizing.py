@@ -132,19 +132,17 @@ def _place(
     share = rate.peak * (1.0 + redundancy.headroom_fraction) / (rate.per_gpu * TARGET_UTILISATION)
     serving = max(1, math.ceil(share - 1e-9))
     instances = serving + redundancy.spare_replicas
-    per_instance = 1.0 if whole_gpus else min(1.0, max(share / serving, MIN_COMPUTE_SHARE))
+    target = w.ttft_target_ms
+    latency_ms = rate.latency_s * 1000.0
+    for_latency = latency_ms / target if target is not None else 0.0
+    per_instance = 1.0 if whole_gpus else min(
+        1.0, max(share / serving, for_latency, MIN_COMPUTE_SHARE))
     capacity = instances * per_instance * rate.per_gpu
     mean_equivalents = rate.mean / rate.per_gpu
     busy = min(1.0, max(mean_equivalents / (instances * per_instance), 1e-6))
     usable = resolved.accelerator.memory_bytes * USABLE_MEMORY_FRACTION
     fits = rate.memory_bytes <= usable
-    target = w.ttft_target_ms
-    latency_ms = rate.latency_s * 1000.0
     meets = fits and (target is None or latency_ms <= target)
-    if not whole_gpus and target is not None:
-        per_instance = min(1.0, max(per_instance, latency_ms / target))
-        capacity = instances * per_instance * rate.per_gpu
-        busy = min(1.0, max(mean_equivalents / (instances * per_instance), 1e-6))
     _, _, input_tokens, _ = demand_numbers(w)
     basis: dict[str, Any] = {
         "method": METHOD,
@@ -166,7 +164,6 @@ def _place(
         "reason": "" if fits else (
             f"needs {rate.memory_bytes / 1e9:.1f} GB per GPU; {usable / 1e9:.1f} GB usable"),
     }
-    job_hours = periodic_hours
     sizing = WorkloadSizing(
         name=w.name,
         capacity=WorkloadCapacity(
@@ -201,15 +198,15 @@ def _place(
         instances=instances,
         memory_bytes_per_instance=rate.memory_bytes,
         compute_share=per_instance,
-        gpu_hours_per_month=job_hours,
-        job_gpus=1 if job_hours > 0 else 0,
+        gpu_hours_per_month=periodic_hours,
+        job_gpus=1 if periodic_hours > 0 else 0,
         busy_fraction=busy,
     )
     return EncoderSizing(
         sizing=sizing,
         demand=demand,
         peak_gpu_equivalents=rate.peak / rate.per_gpu,
-        mean_gpu_equivalents=mean_equivalents + job_hours / HOURS_PER_MONTH,
+        mean_gpu_equivalents=mean_equivalents + periodic_hours / HOURS_PER_MONTH,
     )
 
 

@@ -374,7 +374,7 @@ def _workload_notes(
                 f"workloads[{i}]: {resolved.accelerator.name} has no native {wanted}; "
                 "its emulation path is assumed"
             )
-        if s.fits and not s.meets_slo:
+        if not s.meets_slo and (s.fits or s.kind == "llm"):
             if s.kind == "llm":
                 reason = s.basis.get("reason") or "the latency targets cannot be met"
                 notes.append(f"workloads[{i}]: {reason}; sized at full offline throughput")
