@@ -77,11 +77,17 @@ def parse_sections(text: str) -> tuple[str, ...]:
     return tuple(s for s in SECTION_IDS if s in wanted)
 
 
-def _per_scenario(subjects: Sequence[ReportSubject], make: PerScenario) -> tuple[Block, ...]:
+# Sections whose part for one scenario fills most of a page: each scenario starts a page.
+PAGE_PER_SCENARIO = ("deployment", "performance", "tco", "uncertainty", "constraints",
+                     "assumptions")
+
+
+def _per_scenario(subjects: Sequence[ReportSubject], make: PerScenario,
+                  new_pages: bool = False) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for i, s in enumerate(subjects):
         if len(subjects) > 1:
-            blocks.append(Heading(f"{i + 1}. {s.name}"))
+            blocks.append(Heading(f"{i + 1}. {s.name}", new_page=new_pages and i > 0))
         blocks.extend(make(s, f"s{i + 1}"))
     return tuple(blocks)
 
@@ -182,7 +188,8 @@ def build_report(subjects: Sequence[ReportSubject], options: ReportOptions) -> R
         elif spec.id == "signoff":
             blocks = signoff_section(subjects)
         else:
-            blocks = _per_scenario(subjects, SCENARIO_SECTIONS[spec.id])
+            blocks = _per_scenario(subjects, SCENARIO_SECTIONS[spec.id],
+                                   spec.id in PAGE_PER_SCENARIO)
         sections.append(Section(spec.id, spec.title, blocks,
                                 new_page=spec.id not in ("signoff",)))
     title = report_title(subjects, options)

@@ -11,7 +11,7 @@ from app.operations.evaluate import FORMULAS
 from app.operations.sizing import SIZING_METHOD
 from app.reports import fmt
 from app.reports import tables as t
-from app.reports.model import Block, Bullets, Heading, Paragraph
+from app.reports.model import Block, Bullets, Cell, Heading, Paragraph
 from app.reports.subject import ReportSubject
 
 ENGINE_FORMULAS = (
@@ -64,7 +64,7 @@ def _group(raw: dict[str, Any], basis: str) -> dict[str, Any] | None:
     return None
 
 
-def factor_rows(subjects: list[ReportSubject]) -> list[list[t.Cell]]:
+def factor_rows(subjects: list[ReportSubject]) -> list[list[Cell]]:
     table, raw = efficiency()
     rows = []
     for s in subjects:

@@ -29,6 +29,7 @@ class Heading:
 
     text: str
     level: int = 2
+    new_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
     font: str = "normal"
+    width_pct: int = 100
 
     def __post_init__(self) -> None:
         for row in self.rows:

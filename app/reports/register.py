@@ -23,7 +23,7 @@ from typing import Any
 from app.engine.scenario import Scenario
 from app.reports import fmt
 from app.reports import tables as t
-from app.reports.model import Block, Paragraph, Table
+from app.reports.model import Block, Cell, Paragraph, Table
 from app.reports.subject import ReportSubject
 
 REFERENCE_KINDS = {
@@ -54,21 +54,21 @@ def _default(f: dataclasses.Field[Any]) -> Any:
     return dataclasses.MISSING
 
 
-def register_rows(s: ReportSubject) -> list[list[t.Cell]]:
+def register_rows(s: ReportSubject) -> list[list[Cell]]:
     scenario: Scenario = s.resolved.scenario
     filled: dict[str, tuple[str, str, str]] = {}
     by_ref: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for src in s.resolved.sources:
-        entry = (src.name, src.source, src.as_of)
-        for path in src.filled:
+    for ref, (kind, key, name, _source, as_of, fills) in catalog_entries(s).items():
+        entry = (f"{name} [{ref}]", "", as_of)
+        for path in fills:
             filled[path] = entry
-        by_ref.setdefault((src.kind, src.id.lower()), entry)
-    for i, q in enumerate(s.resolved.weights):
-        by_ref.setdefault(("quantization", scenario.workloads[i].weights.lower()),
-                          (q.name, q.source, q.as_of))
-    for i, q in enumerate(s.resolved.kv_caches):
-        by_ref.setdefault(("quantization", scenario.workloads[i].kv_cache.lower()),
-                          (q.name, q.source, q.as_of))
+        by_ref.setdefault((kind, key.lower()), entry)
+    for i, w in enumerate(scenario.workloads):
+        for field_name, formats in (("weights", s.resolved.weights),
+                                    ("kv_cache", s.resolved.kv_caches)):
+            entry = by_ref.get(("quantization", formats[i].id.lower()))
+            if entry is not None:  # the scenario may name the format by an alias
+                by_ref.setdefault(("quantization", getattr(w, field_name).lower()), entry)
     notes = {a.field: a for a in scenario.assumptions if a.field}
     ranges = {u.path: u for u in scenario.uncertainty}
     saved = s.saved or "—"
@@ -84,12 +84,12 @@ def register_rows(s: ReportSubject) -> list[list[t.Cell]]:
         note = notes.get(path)
         kind = REFERENCE_KINDS.get(leaf)
         if path in filled:
-            name, source, as_of = filled[path]
-            origin = f"catalog: {name} — {source}"
+            name, _, as_of = filled[path]
+            origin = f"catalog: {name}"
             status = ""
         elif kind and isinstance(value, str) and (kind, value.lower()) in by_ref:
-            name, source, as_of = by_ref[(kind, value.lower())]
-            origin = f"catalog: {name} — {source}"
+            name, _, as_of = by_ref[(kind, value.lower())]
+            origin = f"catalog: {name}"
             status = ""
         elif note is not None:
             origin = note.note + (f" — {note.source}" if note.source else
@@ -102,7 +102,7 @@ def register_rows(s: ReportSubject) -> list[list[t.Cell]]:
                       and default == value else "entered in the scenario")
             as_of = saved
             status = ""
-        rows.append([t.text(path), t.Cell(text, _export(value)), t.text(unit), t.text(origin,
+        rows.append([t.text(path), Cell(text, _export(value)), t.text(unit), t.text(origin,
                      status), t.text(as_of or "—")])
     return rows
 
@@ -136,24 +136,33 @@ def leaves(obj: Any, path: str = "") -> list[tuple[str, Any, dataclasses.Field[A
 
 def register_table(s: ReportSubject, key: str) -> Table:
     return t.table(f"{key}-assumptions", "Inputs: value, unit, source and as-of date",
-                   [t.left("field", 24), t.left("value", 17), t.left("unit", 10),
-                    t.left("source", 39), t.left("as of", 10)],
+                   [t.left("field", 25), t.left("value", 18), t.left("unit", 10),
+                    t.left("source", 35), t.left("as of", 12)],
                    register_rows(s), font="small",
                    note="As-of of values typed into the scenario: the date it was last saved.")
 
 
-def catalog_table(s: ReportSubject, key: str) -> Table:
-    rows = []
-    for src in s.resolved.sources:
-        rows.append([t.text(src.kind), t.text(f"{src.name} [{src.id}]"), t.text(src.source),
-                     t.text(src.as_of or "—"), t.text(", ".join(src.filled) or "—")])
+CatalogEntry = tuple[str, str, str, str, str, tuple[str, ...]]
+
+
+def catalog_entries(s: ReportSubject) -> dict[str, CatalogEntry]:
+    """C1, C2, … → (kind, id, name, source, as_of, fields filled) of every entry used."""
+    entries: list[CatalogEntry] = [
+        (src.kind, src.id, src.name, src.source, src.as_of, tuple(src.filled))
+        for src in s.resolved.sources]
     formats = {q.id: q for q in (*s.resolved.weights, *s.resolved.kv_caches)}
-    for q in formats.values():
-        rows.append([t.text("quantization"), t.text(f"{q.name} [{q.id}]"), t.text(q.source),
-                     t.text(q.as_of or "—"), t.text("—")])
-    return t.table(f"{key}-catalog", "Catalog entries used",
-                   [t.left("kind", 11), t.left("entry", 24), t.left("source", 42),
-                    t.left("as of", 9), t.left("fields filled", 14)], rows, font="small")
+    entries += [("quantization", q.id, q.name, q.source, q.as_of, ()) for q in formats.values()]
+    return {f"C{i + 1}": e for i, e in enumerate(entries)}
+
+
+def catalog_table(s: ReportSubject, key: str) -> Table:
+    rows = [[t.text(ref), t.text(kind), t.text(f"{name} ({entry_id})"), t.text(source),
+             t.text(as_of or "—"), t.text(", ".join(fills) or "—")]
+            for ref, (kind, entry_id, name, source, as_of, fills) in catalog_entries(s).items()]
+    return t.table(f"{key}-catalog", "Catalog entries used (cited as [C1], [C2], …)",
+                   [t.left("ref", 5), t.left("kind", 11), t.left("entry", 20),
+                    t.left("source", 38), t.left("as of", 11), t.left("fields filled", 15)],
+                   rows, font="small")
 
 
 def register_blocks(s: ReportSubject, key: str) -> list[Block]:

@@ -6,7 +6,7 @@ from collections import Counter
 
 from app.reports import fmt
 from app.reports import tables as t
-from app.reports.model import Block, Column, Paragraph, Table
+from app.reports.model import Block, Cell, Column, Paragraph, Table
 from app.reports.sentences import OWNED_SUBJECTS, comparison_sentences, horizon_text
 from app.reports.subject import ReportSubject
 
@@ -34,14 +34,22 @@ def constraint_blocks(s: ReportSubject, key: str) -> list[Block]:
         f"{counts[(False, 'warn')]} warn, {counts[(False, 'fail')]} fail.")]
     ordered = sorted(checks, key=lambda c: (c.subject not in OWNED_SUBJECTS,
                                             STATUS_ORDER.get(c.status, 3)))
+    facts: dict[str, str] = {}  # fact text → F1, F2, … (many rules cite the same fact)
+    for c in ordered:
+        if c.fact and c.fact not in facts:
+            facts[c.fact] = f"F{len(facts) + 1}"
     rows = [[t.text(f"{SUBJECT_NAMES.get(c.subject, c.subject)}: {c.option}"),
              t.text(c.rule), t.text(c.status.upper(), c.status), t.text(c.reason),
-             t.text(c.fact)]
+             t.text(facts.get(c.fact, "—"))]
             for c in ordered]
     blocks.append(t.table(f"{key}-constraints", "Constraint checks",
-                          [t.left("option", 16), t.left("rule", 13), t.left("status", 7),
-                           t.left("reason", 30), t.left("catalog fact and source", 34)],
+                          [t.left("option", 22), t.left("rule", 15), t.left("status", 8),
+                           t.left("reason", 48), t.left("fact", 7)],
                           rows, font="small"))
+    blocks.append(t.table(f"{key}-facts", "Catalog facts behind the checks, with source and date",
+                          [t.left("ref", 6), t.left("fact", 94)],
+                          [[t.text(ref), t.text(fact)] for fact, ref in facts.items()],
+                          font="small"))
     return blocks
 
 
@@ -109,7 +117,7 @@ def comparison_table(subjects: list[ReportSubject]) -> Table:
             status = ""
             if label.startswith(("fits", "meets")):
                 status = "pass" if printer(s) == "yes" else "fail"
-            cells.append(t.Cell(printer(s), value, status))
+            cells.append(Cell(printer(s), value, status))
         rows.append(cells)
     return t.table("comparison", "Scenarios side by side", cols, rows, font="small")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.operations.evaluate import MonthPoint
 from app.reports import chart_inputs as ci
 from app.reports import fmt
 from app.reports import tables as t
@@ -35,15 +36,14 @@ def tco_kpis(s: ReportSubject) -> KpiGrid:
     ]
     if k.api_tco_usd is not None:
         items.append(Kpi("cloud API", fmt.usd_short(k.api_tco_usd),
-                         "break-even " + fmt.month(k.break_even_month_vs_api, horizon),
-                         "good" if (k.tco_usd or 0) <= k.api_tco_usd else "bad"))
+                         "break-even " + fmt.month(k.break_even_month_vs_api, horizon)))
     if k.rental_tco_usd is not None:
         items.append(Kpi("rented GPUs", fmt.usd_short(k.rental_tco_usd),
-                         "break-even " + fmt.month(k.break_even_month_vs_rental, horizon),
-                         "good" if (k.tco_usd or 0) <= k.rental_tco_usd else "bad"))
+                         "break-even " + fmt.month(k.break_even_month_vs_rental, horizon)))
     if k.npv_usd is not None:
         items.append(Kpi(f"NPV vs API ({fmt.pct(s.result.scenario.costs.discount_rate_per_year)})",
-                         fmt.usd_short(k.npv_usd), "positive: owning saves",
+                         fmt.usd_short(k.npv_usd),
+                         "owning saves" if k.npv_usd >= 0 else "owning costs more",
                          "good" if k.npv_usd >= 0 else "bad"))
     return KpiGrid(tuple(items), columns=3)
 
@@ -74,8 +74,9 @@ def tco_blocks(s: ReportSubject, key: str) -> list[Block]:
                     + [t.money(c.usd), t.number(c.usd / k.tco_usd if k.tco_usd else None,
                                                 fmt.pct)])
     totals = [sum(c.usd_by_year[y] for c in r.cost_breakdown) for y in range(years)]
-    rows.append([t.text("total", "good"), t.text("")] + [t.money(v) for v in totals]
-                + [t.money(k.tco_usd), t.number(1.0, fmt.pct)])
+    rows.append([t.text("total", "total"), t.text("")]
+                + [t.money(v, "total") for v in totals]
+                + [t.money(k.tco_usd, "total"), t.number(1.0, fmt.pct, "total")])
     zero = [category_label(c.category) for c in r.cost_breakdown if c.usd == 0]
     blocks.append(t.table(f"{key}-breakdown", "Cost of owning by category and year (USD)",
                           cols, rows, font="small",
@@ -90,18 +91,21 @@ def tco_blocks(s: ReportSubject, key: str) -> list[Block]:
         if not months:
             continue
 
-        def total(attr: str, ms: list = months) -> float | None:  # type: ignore[type-arg]
-            values = [getattr(p, attr) for p in ms]
-            return None if any(v is None for v in values) else float(sum(values))
-
-        yrows.append([t.text(f"year {y + 1}"), t.money(total("onprem_usd")),
-                      t.money(total("api_usd")), t.money(total("rental_usd")),
+        yrows.append([t.text(f"year {y + 1}"), t.money(_year_total(months, "onprem_usd")),
+                      t.money(_year_total(months, "api_usd")),
+                      t.money(_year_total(months, "rental_usd")),
                       t.number(float(sum(p.tokens for p in months)), fmt.tokens)])
     blocks.append(t.table(f"{key}-yearly", "Owning against the alternatives, year by year (USD)",
                           [t.left("year"), t.right("owning", "USD"), t.right("cloud API", "USD"),
                            t.right("rented GPUs", "USD"), t.right("tokens", "tokens")], yrows,
                           note="n/a: the alternative is not chosen in the scenario."))
     return blocks
+
+
+def _year_total(months: list[MonthPoint], attr: str) -> float | None:
+    """Sum of one cost path over some months; None when the path is not chosen."""
+    values = [getattr(p, attr) for p in months]
+    return None if any(v is None for v in values) else float(sum(values))
 
 
 def uncertainty_blocks(s: ReportSubject, key: str) -> list[Block]:

@@ -64,7 +64,8 @@ def deployment_blocks(s: ReportSubject, key: str) -> list[Block]:
                             aspect=0.36))
         rows_ = [(t.text(str(name)), t.number(float(v), fmt.gib)) for name, v in steps]
         blocks.append(t.table(f"{key}-memory-{i}", f"Memory waterfall per GPU{label}",
-                              [t.left("step", 60), t.right("GiB per GPU", "GiB")], rows_))
+                              [t.left("step", 60), t.right("GiB per GPU", "GiB")], rows_,
+                              width_pct=55))
         cands = w.basis.get("candidates") or []
         if cands:
             crow = [(t.number(float(c["gpus_per_replica"])),

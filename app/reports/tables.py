@@ -23,10 +23,11 @@ def money(value: float | None, status: str = "") -> Cell:
 
 
 def table(key: str, title: str, columns: Sequence[Column | str],
-          rows: Sequence[Sequence[Cell]], note: str = "", font: str = "normal") -> Table:
+          rows: Sequence[Sequence[Cell]], note: str = "", font: str = "normal",
+          width_pct: int = 100) -> Table:
     cols = tuple(c if isinstance(c, Column) else Column(c) for c in columns)
     return Table(key=key, title=title, columns=cols, rows=tuple(tuple(r) for r in rows),
-                 note=note, font=font)
+                 note=note, font=font, width_pct=width_pct)
 
 
 def right(name: str, unit: str = "", width_pct: int | None = None) -> Column:
