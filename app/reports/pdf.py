@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QPointF,
+    QRect,
+    QRectF,
+    QSizeF,
+    Qt,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -32,8 +42,8 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
     QPyTextObject,
-    QTextCharFormat,
     QTextBlock,
+    QTextCharFormat,
     QTextCursor,
     QTextDocument,
     QTextFormat,
@@ -82,6 +92,16 @@ def ensure_fonts() -> str:
     return FONT_FAMILY
 
 
+def report_font(point_size: float) -> QFont:
+    """DejaVu Sans without ligatures: "fi" and "ff" stay two letters, so text copied or
+    searched in the PDF reads as typed ("Sign-off", not "Sign-o\ufb00")."""
+    font = QFont(FONT_FAMILY)
+    font.setPointSizeF(point_size)
+    for tag in ("liga", "clig", "dlig"):
+        font.setFeature(QFont.Tag(tag), 0)
+    return font
+
+
 def chart_size(chart: Chart) -> QSizeF:
     width = CONTENT_W * max(10, min(chart.width_pct, 100)) / 100.0
     return QSizeF(width, width * chart.aspect)
@@ -98,7 +118,8 @@ class _ChartObject(QPyTextObject):
     def intrinsicSize(self, doc: QTextDocument, pos: int, fmt: QTextFormat) -> QSizeF:  # noqa: N802
         return chart_size(self.charts[int(fmt.property(CHART_INDEX))])
 
-    def drawObject(self, painter: QPainter, rect: QRectF, doc: QTextDocument,  # noqa: N802
+    def drawObject(self, painter: QPainter, rect: QRectF | QRect,  # noqa: N802
+                   doc: QTextDocument,
                    pos: int, fmt: QTextFormat) -> None:
         index = int(fmt.property(CHART_INDEX))
         painter.save()
@@ -120,7 +141,7 @@ class ReportDocument:
     """A laid-out report: `pages`, `paint_page(painter, i)`, `write_pdf`, `page_image`."""
 
     def __init__(self, report: Report, art: Sequence[ChartArt]) -> None:
-        family = ensure_fonts()
+        ensure_fonts()
         self.report = report
         html, charts = report_html(report)
         if len(art) != len(charts):
@@ -133,9 +154,7 @@ class ReportDocument:
         self._device.setDotsPerMeterX(dots)
         self._device.setDotsPerMeterY(dots)
         self.doc.documentLayout().setPaintDevice(self._device)
-        font = QFont(family)
-        font.setPointSizeF(BODY_PT)
-        self.doc.setDefaultFont(font)
+        self.doc.setDefaultFont(report_font(BODY_PT))
         self.doc.setDefaultStyleSheet(STYLE_SHEET)
         self.doc.setDocumentMargin(0)
         self.doc.setPageSize(QSizeF(CONTENT_W, CONTENT_H))
@@ -245,8 +264,7 @@ class ReportDocument:
     def _decorate(self, painter: QPainter, index: int) -> None:
         painter.save()
         try:
-            font = QFont(FONT_FAMILY)
-            font.setPointSizeF(7.0)
+            font = report_font(7.0)
             painter.setFont(font)
             metrics = QFontMetricsF(font, painter.device())
             painter.setPen(QPen(MUTED))

@@ -66,9 +66,9 @@ def register_rows(s: ReportSubject) -> list[list[Cell]]:
     for i, w in enumerate(scenario.workloads):
         for field_name, formats in (("weights", s.resolved.weights),
                                     ("kv_cache", s.resolved.kv_caches)):
-            entry = by_ref.get(("quantization", formats[i].id.lower()))
-            if entry is not None:  # the scenario may name the format by an alias
-                by_ref.setdefault(("quantization", getattr(w, field_name).lower()), entry)
+            known = by_ref.get(("quantization", formats[i].id.lower()))
+            if known is not None:  # the scenario may name the format by an alias
+                by_ref.setdefault(("quantization", getattr(w, field_name).lower()), known)
     notes = {a.field: a for a in scenario.assumptions if a.field}
     ranges = {u.path: u for u in scenario.uncertainty}
     saved = s.saved or "—"
@@ -82,13 +82,13 @@ def register_rows(s: ReportSubject) -> list[list[Cell]]:
             text += f" (range {fmt.sig(u.low)}–{fmt.sig(u.high)}{likely}, {u.distribution})"
         unit = str(f.metadata.get("unit", ""))
         note = notes.get(path)
-        kind = REFERENCE_KINDS.get(leaf)
+        ref_kind = REFERENCE_KINDS.get(leaf)
         if path in filled:
             name, _, as_of = filled[path]
             origin = f"catalog: {name}"
             status = ""
-        elif kind and isinstance(value, str) and (kind, value.lower()) in by_ref:
-            name, _, as_of = by_ref[(kind, value.lower())]
+        elif ref_kind and isinstance(value, str) and (ref_kind, value.lower()) in by_ref:
+            name, _, as_of = by_ref[(ref_kind, value.lower())]
             origin = f"catalog: {name}"
             status = ""
         elif note is not None:

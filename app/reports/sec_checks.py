@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from app.reports import fmt
 from app.reports import tables as t
@@ -53,7 +54,10 @@ def constraint_blocks(s: ReportSubject, key: str) -> list[Block]:
     return blocks
 
 
-COMPARE_ROWS = (
+Printer = Callable[[ReportSubject], str]
+Raw = Callable[[ReportSubject], float | int | None]
+
+COMPARE_ROWS: tuple[tuple[str, Printer, Raw | None], ...] = (
     ("fits in memory", lambda s: _yes(s.result.kpis.fits), None),
     ("meets the latency targets", lambda s: _yes(s.result.kpis.meets_slo), None),
     ("GPUs / servers (month 1)",

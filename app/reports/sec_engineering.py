@@ -19,9 +19,9 @@ def deployment_blocks(s: ReportSubject, key: str) -> list[Block]:
     d = r.scenario.deployment
     gpu = res.accelerator
     rows: list[tuple[str, str]] = []
-    for i, w in enumerate(r.scenario.workloads):
+    for i, wl in enumerate(r.scenario.workloads):
         m = res.models[i]
-        prefix = f"{w.name}: " if len(r.scenario.workloads) > 1 else ""
+        prefix = f"{wl.name}: " if len(r.scenario.workloads) > 1 else ""
         active = (f", {m.params_active / 1e9:,.1f}B active" if m.params_active < m.params_total
                   else "")
         rows.append((f"{prefix}model", f"{m.name} ({m.params_total / 1e9:,.1f}B parameters"

@@ -14,6 +14,7 @@ tables. Rules of wording, so the sentences stay true:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from app.engine.constraint_types import ConstraintResult
 from app.reports import fmt
@@ -284,7 +285,7 @@ def tradeoff_sentence(subject: ReportSubject) -> str:
 
 def summary_sentences(subject: ReportSubject) -> list[str]:
     """The executive summary of one scenario, sentence by sentence (empty ones dropped)."""
-    makers = (fit_sentence, fleet_sentence, capacity_sentence, cost_sentence,
+    makers: tuple[Callable[[ReportSubject], str], ...] = (fit_sentence, fleet_sentence, capacity_sentence, cost_sentence,
               unit_cost_sentence, uncertainty_sentence, constraint_sentence, tradeoff_sentence)
     if not subject.result.kpis.fits:
         makers = (fit_sentence, constraint_sentence)
