@@ -195,8 +195,8 @@ def build_report(subjects: Sequence[ReportSubject], options: ReportOptions) -> R
     title = report_title(subjects, options)
     return Report(
         title=title,
-        subtitle="Self-hosted LLM deployment plan: fit, performance, capacity, cost, "
-                 "constraints and uncertainty",
+        subtitle="Self-hosted LLM deployment: fit, performance, capacity, cost, constraints "
+                 "and uncertainty",
         facts=title_facts(subjects, options),
         sections=tuple(sections),
         header=f"Enclave · {title}",

@@ -2,8 +2,8 @@
 
 Every text from the report passes through `esc` exactly once; markup is only ever written here.
 Charts become marker paragraphs (`chart_marker(i)`) that the PDF renderer replaces with vector
-chart objects; the contents list carries markers (`toc_marker(id)`) that it replaces with page
-numbers once the document is laid out; section headings carry anchors `sec-<id>`.
+chart objects; section headings carry anchors `sec-<id>` and the contents' page-number cells
+anchors `toc-<id>`, where the renderer prints the page numbers once the document is laid out.
 """
 
 from __future__ import annotations
@@ -66,8 +66,10 @@ def chart_marker(index: int) -> str:
     return f"{MARK}chart:{index}{MARK}"
 
 
-def toc_marker(section_id: str) -> str:
-    return f"{MARK}toc:{section_id}{MARK}"
+def toc_anchor(section_id: str) -> str:
+    """The contents' page-number cell: an anchor the renderer finds and prints the number at
+    (printing it there, rather than editing the text, saves laying the document out again)."""
+    return f'<a name="toc-{esc(section_id)}">&nbsp;</a>'
 
 
 def _paragraph(p: Paragraph) -> str:
@@ -199,7 +201,7 @@ def title_page(report: Report) -> str:
     toc = "".join(
         f'<tr><td style="padding: 2px 0px; border-bottom: 1px dotted {RULE};">{i + 1}&nbsp;&nbsp;'
         f'{esc(s.title)}</td><td align="right" width="12%" style="padding: 2px 0px; '
-        f'border-bottom: 1px dotted {RULE};">{toc_marker(s.id)}</td></tr>'
+        f'border-bottom: 1px dotted {RULE};">{toc_anchor(s.id)}</td></tr>'
         for i, s in enumerate(report.sections))
     return (
         f'<p style="font-size: 9pt; color: {MUTED}; margin-top: 60px;">ENCLAVE · DEPLOYMENT '
@@ -208,7 +210,8 @@ def title_page(report: Report) -> str:
         f'margin-bottom: 6px;">{esc(report.title)}</p>'
         f'<p style="font-size: 11pt; color: {MUTED}; margin-bottom: 26px;">'
         f"{esc(report.subtitle)}</p>"
-        f'<table width="100%" cellspacing="0" cellpadding="0">{facts}</table>'
+        f'<table width="100%" cellspacing="0" cellpadding="0" style="margin-top: 18px;">'
+        f"{facts}</table>'
         f'<p style="font-size: 12pt; font-weight: bold; margin-top: 30px; margin-bottom: 6px;">'
         f'Contents</p><table width="100%" cellspacing="0" cellpadding="0">{toc}</table>'
         f'<p class="note" style="margin-top: 24px;">Prepared offline with Enclave. Every figure '

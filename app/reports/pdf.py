@@ -51,7 +51,7 @@ from PySide6.QtGui import (
 
 from app import __version__
 from app.paths import resources_dir
-from app.reports.html import MARK, STYLE_SHEET, chart_marker, report_html
+from app.reports.html import INK, STYLE_SHEET, chart_marker, report_html
 from app.reports.model import Chart, Report
 
 DPI = 96
@@ -131,10 +131,12 @@ class _ChartObject(QPyTextObject):
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each section starts (page numbers from 1) and how many pages there are."""
+    """Where each section starts (page numbers from 1), how many pages there are, and where
+    the contents list wants each section's page number (document coordinates)."""
 
     pages: int
     section_pages: dict[str, int]
+    toc_cells: dict[str, QRectF]
 
 
 class ReportDocument:
@@ -182,19 +184,23 @@ class ReportDocument:
         finally:
             edit.endEditBlock()
 
-    def _section_blocks(self) -> dict[str, int]:
-        """Section id → y of its heading (from the `sec-<id>` anchors)."""
+    def _anchors(self) -> tuple[dict[str, int], dict[str, QRectF]]:
+        """Section id → page of its heading (`sec-<id>` anchors), and → the rectangle of its
+        page-number cell in the contents (`toc-<id>` anchors)."""
         layout = self.doc.documentLayout()
-        found: dict[str, int] = {}
+        pages: dict[str, int] = {}
+        cells: dict[str, QRectF] = {}
         block = self.doc.begin()
         while block.isValid():
             for fragment in _fragments(block):
                 for name in fragment.charFormat().anchorNames():
+                    rect = layout.blockBoundingRect(block)
                     if name.startswith("sec-"):
-                        top = layout.blockBoundingRect(block).top()
-                        found[name[4:]] = int(top // CONTENT_H) + 1
+                        pages[name[4:]] = int(rect.top() // CONTENT_H) + 1
+                    elif name.startswith("toc-"):
+                        cells[name[4:]] = rect
             block = block.next()
-        return found
+        return pages, cells
 
     def _page_of(self, block: QTextBlock) -> int:
         return int(self.doc.documentLayout().blockBoundingRect(block).top() // CONTENT_H)
@@ -232,19 +238,8 @@ class ReportDocument:
             if not self._keep_with_next():
                 break
         pages = self.doc.pageCount()
-        sections = self._section_blocks()
-        edit = QTextCursor(self.doc)
-        edit.beginEditBlock()
-        try:
-            for section_id, page in sections.items():
-                cursor = self.doc.find(f"{MARK}toc:{section_id}{MARK}")
-                if not cursor.isNull():
-                    edit.setPosition(cursor.selectionStart())
-                    edit.setPosition(cursor.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
-                    edit.insertText(str(page))
-        finally:
-            edit.endEditBlock()
-        return Layout(pages=pages, section_pages=sections)
+        sections, cells = self._anchors()
+        return Layout(pages=pages, section_pages=sections, toc_cells=cells)
 
     @property
     def pages(self) -> int:
@@ -283,6 +278,8 @@ class ReportDocument:
                 painter.setPen(QPen(RULE, 0.8))
                 painter.drawLine(QPointF(MARGIN_LEFT, head_y + 2.5 * MM),
                                  QPointF(PAGE_W - MARGIN_RIGHT, head_y + 2.5 * MM))
+            else:
+                self._contents_pages(painter)
             painter.setPen(QPen(RULE, 0.8))
             painter.drawLine(QPointF(MARGIN_LEFT, foot_y - 4 * MM),
                              QPointF(PAGE_W - MARGIN_RIGHT, foot_y - 4 * MM))
@@ -290,6 +287,21 @@ class ReportDocument:
             painter.drawText(QPointF(MARGIN_LEFT, foot_y), self.report.footer)
             painter.drawText(QPointF(PAGE_W - MARGIN_RIGHT
                                      - metrics.horizontalAdvance(page_text), foot_y), page_text)
+        finally:
+            painter.restore()
+
+    def _contents_pages(self, painter: QPainter) -> None:
+        painter.save()
+        try:
+            painter.setFont(report_font(BODY_PT))
+            painter.setPen(QPen(QColor(INK)))
+            for section_id, cell in self.layout.toc_cells.items():
+                page = self.layout.section_pages.get(section_id)
+                if page is None:
+                    continue
+                rect = cell.translated(MARGIN_LEFT, MARGIN_TOP)
+                painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight
+                                           | Qt.AlignmentFlag.AlignVCenter), str(page))
         finally:
             painter.restore()
 
