@@ -211,7 +211,7 @@ def title_page(report: Report) -> str:
         f'<p style="font-size: 11pt; color: {MUTED}; margin-bottom: 26px;">'
         f"{esc(report.subtitle)}</p>"
         f'<table width="100%" cellspacing="0" cellpadding="0" style="margin-top: 18px;">'
-        f"{facts}</table>'
+        f"{facts}</table>"
         f'<p style="font-size: 12pt; font-weight: bold; margin-top: 30px; margin-bottom: 6px;">'
         f'Contents</p><table width="100%" cellspacing="0" cellpadding="0">{toc}</table>'
         f'<p class="note" style="margin-top: 24px;">Prepared offline with Enclave. Every figure '
