@@ -162,3 +162,13 @@ ABOUT_FONTS = ("Text is set in the DejaVu fonts, shipped with Enclave so that sc
                "reports look the same everywhere. DejaVu is free software: Bitstream Vera "
                "licence with public-domain changes (see the full licence below).")
 ABOUT_SHOW_LICENCE = "Show the font licence"
+
+# Charts
+CHART_EXPORT_PNG = "Export as PNG image…"
+CHART_EXPORT_SVG = "Export as SVG vector image…"
+CHART_EXPORT_TITLE = "Export chart"
+CHART_EXPORT_FAILED_TITLE = "Cannot export the chart"
+CHART_PNG_FILTER = "PNG image (*.png)"
+CHART_SVG_FILTER = "SVG vector image (*.svg)"
+STATUS_CHART_EXPORTED = "Saved the chart as {path}"
+CHART_MENU_TIP = "Export this chart (also on right-click)"
