@@ -1,43 +1,100 @@
 """Chart art for the PDF: each report chart drawn once, on the GUI thread, as vectors.
 
 `chart_art(charts)` returns one `ChartArt` per chart, to hand to `pdf.ReportDocument` (which
-may then run in a worker thread). `render_chart` is the one place that turns a chart's data
-into a drawing.
+may then run in a worker thread): the app's chart widget (`app.reports.charts`) is laid out
+off screen at the size the page gives it and its scene is recorded into a `QPicture`, a list of
+vector paint commands that replays into the PDF painter (no raster image). One widget per chart
+kind and size is reused for every scenario, which keeps a long report quick.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter, QPicture
 
+from app.reports.charts.base import Chart as ChartWidget
+from app.reports.charts.cost_breakdown import CostBreakdownChart
+from app.reports.charts.cumulative_cost import CumulativeCostChart
+from app.reports.charts.distribution import DistributionChart
+from app.reports.charts.load_curve import LoadCurveChart
+from app.reports.charts.memory_waterfall import MemoryWaterfallChart
+from app.reports.charts.tornado import TornadoChart
 from app.reports.model import Chart
-from app.reports.pdf import FONT_FAMILY, ChartArt, ensure_fonts
+from app.reports.pdf import ChartArt, ensure_fonts
+
+RECORD_WIDTH = 640  # px: the charts' design width (app.reports.charts.base.DEFAULT_SIZE)
+
+CHART_CLASSES: dict[str, type[ChartWidget]] = {
+    "memory_waterfall": MemoryWaterfallChart,
+    "load_curve": LoadCurveChart,
+    "cumulative_cost": CumulativeCostChart,
+    "cost_breakdown": CostBreakdownChart,
+    "tornado": TornadoChart,
+    "distribution": DistributionChart,
+}
 
 
-class PlaceholderArt:
-    """A framed box naming the chart: stands in until the chart classes are available."""
+class PictureArt:
+    """A recorded chart, replayed scaled into any rectangle."""
 
-    def __init__(self, chart: Chart) -> None:
-        self.chart = chart
+    def __init__(self, picture: QPicture, width: float, height: float) -> None:
+        self.picture = picture
+        self.width = width
+        self.height = height
 
     def draw(self, painter: QPainter, rect: QRectF) -> None:
-        painter.setPen(QPen(QColor("#9fb4d3"), 1.0, Qt.PenStyle.DashLine))
-        painter.setBrush(QColor("#f4f6fa"))
-        painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
-        font = QFont(FONT_FAMILY)
-        font.setPointSizeF(8.0)
-        painter.setFont(font)
-        painter.setPen(QColor("#5f6b7a"))
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), f"[{self.chart.kind}]")
+        painter.translate(rect.topLeft())
+        painter.scale(rect.width() / self.width, rect.height() / self.height)
+        painter.drawPicture(0, 0, self.picture)
+
+
+def record(widget: ChartWidget, width: float, height: float) -> PictureArt:
+    picture = QPicture()
+    painter = QPainter()
+    if not painter.begin(picture):
+        raise RuntimeError("cannot record the chart")
+    try:
+        widget.render_to(painter, QRectF(0, 0, width, height))
+    finally:
+        painter.end()
+    return PictureArt(picture, width, height)
+
+
+def chart_art(charts: Sequence[Chart]) -> list[ChartArt]:
+    """Every chart drawn (GUI thread), in order."""
+    ensure_fonts()
+    widgets: dict[tuple[str, int, int], ChartWidget] = {}
+    out: list[ChartArt] = []
+    try:
+        for chart in charts:
+            # Drawn at the size the charts are designed for (fonts, legends), then scaled
+            # to the page: a picture scales as vectors.
+            w, h = RECORD_WIDTH, round(RECORD_WIDTH * chart.aspect)
+            key = (chart.kind, w, h)
+            widget = widgets.get(key)
+            if widget is None:
+                widget = CHART_CLASSES[chart.kind]()
+                widget.prepare_offscreen(w, h)
+                # Laid out; painting it off screen again on every settle() would be wasted
+                # work: the scene is recorded, not the widget.
+                widget.setUpdatesEnabled(False)
+                widgets[key] = widget
+            widget.set_data(chart.data)
+            widget.settle()
+            # pyqtgraph sizes its axes to their tick labels while painting: a first, discarded
+            # recording lets the axes take their widths, the second is the one kept.
+            record(widget, w, h)
+            widget.settle()
+            out.append(record(widget, w, h))
+    finally:
+        for widget in widgets.values():
+            widget.hide()
+            widget.deleteLater()
+    return out
 
 
 def render_chart(chart: Chart) -> ChartArt:
     """The drawing of one chart (GUI thread)."""
-    return PlaceholderArt(chart)
-
-
-def chart_art(charts: Sequence[Chart]) -> list[ChartArt]:
-    ensure_fonts()
-    return [render_chart(c) for c in charts]
+    return chart_art([chart])[0]

@@ -149,7 +149,8 @@ def _table(tbl: Table) -> str:
 
 
 def _chart(c: Chart, index: int) -> str:
-    title = f"<h5>{esc(c.title)}</h5>" if c.title else ""
+    # The chart draws its own title; h5 keeps a printed title (if any) with its chart.
+    title = f"<h5>{esc(c.title)}</h5>" if c.title and not c.titled else ""
     caption = f'<p class="caption">{esc(c.caption)}</p>' if c.caption else ""
     return f'{title}<p align="center" style="margin: 0px;">{chart_marker(index)}</p>{caption}'
 

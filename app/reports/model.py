@@ -116,8 +116,9 @@ class Chart:
     title: str
     data: Any
     caption: str = ""
-    width_pct: int = 100
-    aspect: float = 0.42
+    width_pct: int = 88
+    aspect: float = 0.5625
+    titled: bool = True  # the chart draws `title` itself; the document does not repeat it
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def tco_blocks(s: ReportSubject, key: str) -> list[Block]:
               data=ci.cumulative_cost(s),
               caption="Cumulative cost month by month: owning (purchases, then running costs) "
                       "against the cloud API and renting the same GPUs; the first crossing is "
-                      "the break-even.", aspect=0.42),
+                      "the break-even."),
     ]
     years = len(r.cost_breakdown[0].usd_by_year) if r.cost_breakdown else 0
     cols = [t.left("category"), t.left("kind")]
@@ -84,7 +84,7 @@ def tco_blocks(s: ReportSubject, key: str) -> list[Block]:
                           if zero else ""))
     blocks.append(Chart(key=f"{key}-breakdown", kind="cost_breakdown",
                         title="Cost of owning by year and category (USD)",
-                        data=ci.cost_breakdown(s), aspect=0.40))
+                        data=ci.cost_breakdown(s)))
     yrows = []
     for y in range(years):
         months = [p for p in r.series if (p.month - 1) // 12 == y]
@@ -152,7 +152,7 @@ def uncertainty_blocks(s: ReportSubject, key: str) -> list[Block]:
         blocks.append(Paragraph("Over the horizon, " + "; ".join(odds) + " (nominal TCO)."))
     blocks.append(Chart(key=f"{key}-distribution", kind="distribution",
                         title="Cumulative cost of owning: P10, P50 and P90 by month (USD)",
-                        data=ci.distribution(s), aspect=0.38))
+                        data=ci.distribution(s)))
     if any(b.swing > 0 for b in r.tornado):
         blocks.append(Chart(key=f"{key}-tornado", kind="tornado",
                             title="Sensitivity of the TCO to each input (tornado)",

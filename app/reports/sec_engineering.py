@@ -60,8 +60,7 @@ def deployment_blocks(s: ReportSubject, key: str) -> list[Block]:
                             data=ci.memory_waterfall(s, i),
                             caption="From the GPU's capacity down: the engine's reserve, runtime "
                                     "overhead, activations, weights and the KV cache at the "
-                                    "sized concurrency; what is left is free.",
-                            aspect=0.36))
+                                    "sized concurrency; what is left is free."))
         rows_ = [(t.text(str(name)), t.number(float(v), fmt.gib)) for name, v in steps]
         blocks.append(t.table(f"{key}-memory-{i}", f"Memory waterfall per GPU{label}",
                               [t.left("step", 60), t.right("GiB per GPU", "GiB")], rows_,
@@ -118,9 +117,9 @@ def performance_blocks(s: ReportSubject, key: str) -> list[Block]:
         blocks.append(Chart(key=f"{key}-load-{i}", kind="load_curve",
                             title=f"Latency against load{label}",
                             data=ci.load_curve(s, i),
-                            caption="TTFT and TPOT at the SLO percentile as the request rate per "
-                                    "replica rises, with the targets; the marker is the sized "
-                                    "operating point.", aspect=0.42))
+                            caption="One replica under rising load: output tokens/s, and TTFT "
+                                    "and TPOT at the SLO percentile against the targets; the "
+                                    "dotted line is the highest load within the targets."))
         bands = [f"TTFT {band_text(w.ttft_ms, 'ttft_ms')}", f"TPOT {band_text(w.tpot_ms, 'tpot_ms')}"]
         blocks.append(Paragraph(
             f"Calibration band{label}: measured values of configurations like this one fell "
