@@ -107,15 +107,18 @@ def headline_kpis(s: ReportSubject) -> KpiGrid:
     k = s.result.kpis
     horizon = s.result.scenario.costs.horizon_months
     mc = s.result.uncertainty
+    pct = max(w.slo_percentile for w in s.result.scenario.workloads)
     band = ""
     if mc is not None and mc.inputs:
         p = mc.percentiles["tco_usd"]
         band = f"P10 {fmt.usd_short(p.p10)} · P90 {fmt.usd_short(p.p90)}"
     return KpiGrid((
         Kpi("fits / meets targets", f"{'yes' if k.fits else 'NO'} / {'yes' if k.meets_slo else 'no'}",
-            f"{k.gpus} GPUs, {k.servers} servers", "good" if k.fits and k.meets_slo else "bad"),
-        Kpi("TTFT / TPOT", f"{fmt.ms(k.ttft_ms)} / {fmt.ms(k.tpot_ms)}",
-            f"{fmt.num(k.output_tokens_per_s)} output tokens/s"),
+            f"{k.gpus} GPU{'s' if k.gpus != 1 else ''}, "
+            f"{k.servers} server{'s' if k.servers != 1 else ''}",
+            "good" if k.fits and k.meets_slo else "bad"),
+        Kpi(f"TTFT (P{pct:g}, sized load)", fmt.ms(k.ttft_ms),
+            f"TPOT {fmt.ms(k.tpot_ms)} · {fmt.num(k.output_tokens_per_s)} tokens/s"),
         Kpi(f"TCO ({horizon_text(horizon)})", fmt.usd_short(k.tco_usd), band),
         Kpi("cost per 1M tokens", fmt.usd_cents(k.cost_per_million_tokens_usd),
             f"API {fmt.usd_cents(k.api_cost_per_million_tokens_usd)}"),

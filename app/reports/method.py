@@ -100,9 +100,10 @@ def method_blocks(subjects: list[ReportSubject]) -> list[Block]:
                 [[t.text(a), t.text(b)] for a, b in ENGINE_FORMULAS], font="small"),
         Heading("Efficiency factors used"),
         t.table("method-factors", "Efficiency factors per scenario",
-                [t.left("scenario", 22), t.left("engine on class", 17), t.left("group used", 19),
-                 t.right("mfu"), t.right("mbu"), t.right("layer overhead", "µs"),
-                 t.right("calibration rows"), t.left("group residual P10–P90")],
+                [t.left("scenario", 22), t.left("engine on class", 15), t.left("group used", 19),
+                 t.right("mfu", width_pct=7), t.right("mbu", width_pct=7),
+                 t.right("layer overhead", "µs", 9), t.right("calibration rows", width_pct=9),
+                 t.left("group residual P10–P90", 12)],
                 factor_rows(subjects), font="small",
                 note="mfu: share of the dense tensor peak reached; mbu: share of peak memory "
                      "bandwidth reached; layer overhead: fixed time per layer per step. "

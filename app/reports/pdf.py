@@ -62,8 +62,10 @@ MARGIN_LEFT = 18 * MM
 MARGIN_RIGHT = 18 * MM
 MARGIN_TOP = 21 * MM
 MARGIN_BOTTOM = 18 * MM
-CONTENT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
-CONTENT_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+# Whole pixels: the text layout works in fixed point, and a fractional page height drifts
+# against p × H after a few dozen pages (a heading at the top of page 12 computed as page 11).
+CONTENT_W = int(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT)
+CONTENT_H = int(PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)
 FONT_FAMILY = "DejaVu Sans"
 BODY_PT = 9.0
 CHART_TYPE = int(QTextFormat.ObjectTypes.UserObject) + 1
@@ -102,6 +104,11 @@ def report_font(point_size: float) -> QFont:
     return font
 
 
+def page_of_y(y: float) -> int:
+    """The page (from 0) holding document height `y`, tolerant of fixed-point rounding."""
+    return int((y + 0.01) // CONTENT_H)
+
+
 def chart_size(chart: Chart) -> QSizeF:
     width = CONTENT_W * max(10, min(chart.width_pct, 100)) / 100.0
     return QSizeF(width, width * chart.aspect)
@@ -122,9 +129,16 @@ class _ChartObject(QPyTextObject):
                    doc: QTextDocument,
                    pos: int, fmt: QTextFormat) -> None:
         index = int(fmt.property(CHART_INDEX))
+        target = QRectF(rect)
+        # A chart is never split: it is laid out whole on one page. The page above it may
+        # still be asked to draw it (its line box touches the band); a recorded chart sets its
+        # own clip, so it would spill below the footer: draw it only on its own page.
+        if painter.hasClipping() and not painter.clipBoundingRect().adjusted(
+                -1, -1, 1, 1).contains(target):
+            return
         painter.save()
         try:
-            self.art[index].draw(painter, QRectF(rect))
+            self.art[index].draw(painter, target)
         finally:
             painter.restore()
 
@@ -196,14 +210,14 @@ class ReportDocument:
                 for name in fragment.charFormat().anchorNames():
                     rect = layout.blockBoundingRect(block)
                     if name.startswith("sec-"):
-                        pages[name[4:]] = int(rect.top() // CONTENT_H) + 1
+                        pages[name[4:]] = page_of_y(rect.top()) + 1
                     elif name.startswith("toc-"):
                         cells[name[4:]] = rect
             block = block.next()
         return pages, cells
 
     def _page_of(self, block: QTextBlock) -> int:
-        return int(self.doc.documentLayout().blockBoundingRect(block).top() // CONTENT_H)
+        return page_of_y(self.doc.documentLayout().blockBoundingRect(block).top())
 
     def _keep_with_next(self) -> bool:
         """Move headings (sections, scenarios, table and chart titles) whose next block starts

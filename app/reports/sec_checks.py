@@ -54,6 +54,11 @@ def constraint_blocks(s: ReportSubject, key: str) -> list[Block]:
     return blocks
 
 
+def _per_year(s: ReportSubject) -> float | None:
+    tco = s.result.kpis.tco_usd
+    return None if tco is None else tco * 12.0 / s.result.scenario.costs.horizon_months
+
+
 Printer = Callable[[ReportSubject], str]
 Raw = Callable[[ReportSubject], float | int | None]
 
@@ -75,6 +80,7 @@ COMPARE_ROWS: tuple[tuple[str, Printer, Raw | None], ...] = (
     ("OpEx per month", lambda s: fmt.usd(s.result.kpis.opex_usd_per_month),
      lambda s: s.result.kpis.opex_usd_per_month),
     ("TCO", lambda s: fmt.usd(s.result.kpis.tco_usd), lambda s: s.result.kpis.tco_usd),
+    ("TCO per year (TCO × 12 / horizon)", lambda s: fmt.usd(_per_year(s)), _per_year),
     ("TCO P10 – P90", lambda s: _band(s), None),
     ("cost per 1M tokens", lambda s: fmt.usd_cents(s.result.kpis.cost_per_million_tokens_usd),
      lambda s: s.result.kpis.cost_per_million_tokens_usd),

@@ -151,12 +151,13 @@ def uncertainty_blocks(s: ReportSubject, key: str) -> list[Block]:
     if odds:
         blocks.append(Paragraph("Over the horizon, " + "; ".join(odds) + " (nominal TCO)."))
     blocks.append(Chart(key=f"{key}-distribution", kind="distribution",
-                        title="Cumulative cost of owning: P10, P50 and P90 by month (USD)",
+                        title="Distribution of the TCO over the Monte Carlo draws",
                         data=ci.distribution(s)))
     if any(b.swing > 0 for b in r.tornado):
         blocks.append(Chart(key=f"{key}-tornado", kind="tornado",
                             title="Sensitivity of the TCO to each input (tornado)",
-                            data=ci.tornado(s), aspect=0.42,
+                            data=ci.tornado(s),
+                            aspect=min(0.85, 0.45 + 0.035 * len(r.tornado)),
                             caption="Each input moved from its low to its high value with all "
                                     "others at their base value; widest swing first."))
     trows = [[t.text(field_label(b.path, names)), t.text(b.path),

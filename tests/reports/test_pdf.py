@@ -74,6 +74,14 @@ def test_every_section_and_kpi_is_in_the_text(rendered: tuple[RenderedReport, Pa
     assert f"Page {result.pages} of {result.pages}" in text
 
 
+def test_contents_page_numbers_are_right(rendered: tuple[RenderedReport, Path]) -> None:
+    result, path = rendered
+    for spec in SECTIONS:
+        page = result.section_pages[spec.id]
+        text = _run("pdftotext", "-f", str(page), "-l", str(page), str(path), "-")
+        assert spec.title in text, (spec.id, page)
+
+
 def test_fonts_are_embedded(rendered: tuple[RenderedReport, Path]) -> None:
     _, path = rendered
     lines = _run("pdffonts", str(path)).splitlines()[2:]
