@@ -9,7 +9,8 @@ kind and size is reused for every scenario, which keeps a long report quick.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter, QPicture
@@ -26,7 +27,7 @@ from app.reports.pdf import ChartArt, ensure_fonts
 
 RECORD_WIDTH = 640  # px: the charts' design width (app.reports.charts.base.DEFAULT_SIZE)
 
-CHART_CLASSES: dict[str, type[ChartWidget]] = {
+CHART_CLASSES: dict[str, Callable[[], ChartWidget]] = {
     "memory_waterfall": MemoryWaterfallChart,
     "load_curve": LoadCurveChart,
     "cumulative_cost": CumulativeCostChart,
@@ -93,6 +94,27 @@ def chart_art(charts: Sequence[Chart]) -> list[ChartArt]:
             widget.hide()
             widget.deleteLater()
     return out
+
+
+def export_charts(charts: Sequence[Chart], folder: Path,
+                  suffixes: Sequence[str] = (".svg", ".png")) -> list[Path]:
+    """Every chart as files named after its key (GUI thread; atomic, via the chart classes)."""
+    ensure_fonts()
+    written = []
+    for chart in charts:
+        widget = CHART_CLASSES[chart.kind]()
+        try:
+            widget.prepare_offscreen(RECORD_WIDTH, round(RECORD_WIDTH * chart.aspect))
+            widget.set_data(chart.data)
+            widget.settle()
+            record(widget, RECORD_WIDTH, round(RECORD_WIDTH * chart.aspect))  # axes settle
+            widget.settle()
+            for suffix in suffixes:
+                written.append(widget.export_file(folder / f"{chart.key}{suffix}"))
+        finally:
+            widget.hide()
+            widget.deleteLater()
+    return written
 
 
 def render_chart(chart: Chart) -> ChartArt:

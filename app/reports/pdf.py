@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import (
@@ -319,9 +318,8 @@ class ReportDocument:
         finally:
             painter.restore()
 
-    def write_pdf(self, target: Path | None = None) -> bytes:
-        """The PDF as bytes (written to `target` too when given: callers that need an atomic
-        user file write the bytes with `save_user_file` instead)."""
+    def write_pdf(self) -> bytes:
+        """The PDF as bytes (callers write the user's file with `save_user_file`)."""
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -344,10 +342,7 @@ class ReportDocument:
         finally:
             painter.end()
         buffer.close()
-        out = bytes(data.data())
-        if target is not None:
-            Path(target).write_bytes(out)
-        return out
+        return bytes(data.data())
 
     def page_image(self, index: int, scale: float = 1.0) -> QImage:
         """One page as an image (`scale` 1 = 96 dpi), white background."""

@@ -87,3 +87,17 @@ def test_report_tables_export(demo_subjects: list[ReportSubject]) -> None:
     assert breakdown[0][:3] == ["category", "kind", "year 1 (USD)"]
     total = next(r for r in breakdown if r[0] == "total")
     assert abs(float(total[-2]) - (demo_subjects[0].result.kpis.tco_usd or 0)) < 1
+
+
+def test_kpi_table_has_every_kpi_per_scenario(demo_subjects: list[ReportSubject]) -> None:
+    from app.reports.kpi_table import kpi_table
+
+    table = kpi_table([s.result for s in demo_subjects])
+    rows = list(csv.reader(io.StringIO(table_csv(table))))
+    assert rows[0][:2] == ["kpi", "unit"] and len(rows[0]) == 2 + len(demo_subjects)
+    by_name = {r[0]: r for r in rows[1:]}
+    assert float(by_name["tco_usd"][2]) == demo_subjects[0].result.kpis.tco_usd
+    assert by_name["tco_usd"][1] == "USD"
+    assert by_name["rental_tco_usd"][3] == ""  # no rental in the RAG demo: empty, not 0
+    assert by_name["break_even_month_vs_api"][4] == str(
+        demo_subjects[2].result.kpis.break_even_month_vs_api)

@@ -62,7 +62,13 @@ def test_preview_then_exports(qtbot: QtBot, tmp_path: Path) -> None:
         folder = tmp_path / "csv"
         folder.mkdir()
         view.produce(lambda r: view.save_csv(r, folder))
-        assert len(list(folder.glob("*.csv"))) == len(rendered.report.tables())
+        assert len(list(folder.glob("*.csv"))) == len(rendered.report.tables()) + 1
+        assert (folder / "kpis.csv").read_text().startswith("kpi,unit,")
+        charts = tmp_path / "charts"
+        charts.mkdir()
+        view.produce(lambda r: view.save_charts(r, charts))
+        assert len(list(charts.glob("*.svg"))) == len(rendered.report.charts()) > 0
+        assert all(p.read_bytes().startswith(b"\x89PNG") for p in charts.glob("*.png"))
 
         view.section_boxes["method"].setChecked(True)  # a new choice renders again
         view.preview()

@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
+from app.operations.evaluate import EvaluationResult
 from app.operations.progress import CancelToken, ProgressCallback
-from app.reports.chart_pictures import chart_art
+from app.reports.chart_pictures import chart_art, export_charts
 from app.reports.content import SECTIONS, ReportOptions, build_report
 from app.reports.export_tables import table_csv, workbook_bytes
 from app.reports.html import report_html
+from app.reports.kpi_table import kpi_table
 from app.reports.model import Report
 from app.reports.pdf import ReportDocument
 from app.reports.prepare import evaluate_subjects, find_subjects
@@ -127,6 +129,8 @@ class ReportView(QWidget):
         self.xlsx_button.clicked.connect(self.ask_export_xlsx)
         self.csv_button = QPushButton(messages.REPORT_EXPORT_CSV)
         self.csv_button.clicked.connect(self.ask_export_csv)
+        self.charts_button = QPushButton(messages.REPORT_EXPORT_CHARTS)
+        self.charts_button.clicked.connect(self.ask_export_charts)
 
         side = QWidget()
         side.setFixedWidth(330)
@@ -135,7 +139,8 @@ class ReportView(QWidget):
         side_layout.addWidget(scenarios_box, 1)
         side_layout.addWidget(sections_box)
         side_layout.addWidget(self.title_edit)
-        for button in (self.preview_button, self.pdf_button, self.xlsx_button, self.csv_button):
+        for button in (self.preview_button, self.pdf_button, self.xlsx_button, self.csv_button,
+                       self.charts_button):
             side_layout.addWidget(button)
 
         self.status = QLabel(messages.REPORT_NOTHING_YET)
@@ -206,7 +211,8 @@ class ReportView(QWidget):
 
     def _choice_changed(self) -> None:
         ready = bool(self.selected_names()) and bool(self.selected_sections()) and not self.busy
-        for button in (self.preview_button, self.pdf_button, self.xlsx_button, self.csv_button):
+        for button in (self.preview_button, self.pdf_button, self.xlsx_button, self.csv_button,
+                       self.charts_button):
             button.setEnabled(ready)
 
     # --- rendering --------------------------------------------------------------------------
@@ -324,7 +330,7 @@ class ReportView(QWidget):
             self.produce(lambda r: self.save_xlsx(r, path))
 
     def save_xlsx(self, rendered: RenderedReport, path: Path) -> None:
-        tables = rendered.report.tables()
+        tables = [kpi_table(self._results()), *rendered.report.tables()]
         self._save(path, workbook_bytes(tables), messages.count_noun(len(tables), "table"))
 
     def ask_export_csv(self) -> None:
@@ -333,8 +339,11 @@ class ReportView(QWidget):
         if folder:
             self.produce(lambda r: self.save_csv(r, Path(folder)))
 
+    def _results(self) -> list[EvaluationResult]:
+        return [s.result for s in self.subjects.get(tuple(self.selected_names()), [])]
+
     def save_csv(self, rendered: RenderedReport, folder: Path) -> None:
-        tables = rendered.report.tables()
+        tables = [kpi_table(self._results()), *rendered.report.tables()]
         try:
             for table in tables:
                 save_user_file(folder / f"{table.key}.csv", table_csv(table))
@@ -343,6 +352,22 @@ class ReportView(QWidget):
             return
         self.ctx.status(messages.STATUS_EXPORTED.format(
             count=messages.count_noun(len(tables), "table"), path=folder))
+
+    def ask_export_charts(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.ctx.window or self,
+                                                  messages.REPORT_EXPORT_CHARTS, str(Path.home()))
+        if folder:
+            self.produce(lambda r: self.save_charts(r, Path(folder)))
+
+    def save_charts(self, rendered: RenderedReport, folder: Path) -> None:
+        """Every chart of the report as SVG and PNG, named after its place in the report."""
+        try:
+            written = export_charts(rendered.report.charts(), folder)
+        except UserError as exc:
+            show_message(self.ctx.window, messages.REPORT_EXPORT_FAILED_TITLE, str(exc))
+            return
+        self.ctx.status(messages.STATUS_EXPORTED.format(
+            count=messages.count_noun(len(written), "file"), path=folder))
 
     def _save(self, path: Path, data: bytes, what: str) -> None:
         try:
