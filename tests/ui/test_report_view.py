@@ -49,6 +49,9 @@ def test_preview_then_exports(qtbot: QtBot, tmp_path: Path) -> None:
         rendered = view.rendered
         assert rendered is not None
         assert view.pages_layout.count() == len(rendered.images) == rendered.pages
+        # the pages stack one below the other (not squeezed into the viewport)
+        qtbot.waitUntil(lambda: view.pages_widget.height()
+                        >= sum(i.height() for i in rendered.images), timeout=5000)
         assert [s.id for s in rendered.report.sections][-1] == "signoff"
         assert "assumptions" not in [s.id for s in rendered.report.sections]
         assert view.status.text().startswith(messages.count_noun(rendered.pages, "page"))

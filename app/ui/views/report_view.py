@@ -102,6 +102,9 @@ class ReportView(QWidget):
 
         self.scenario_list = QListWidget()
         self.scenario_list.setObjectName("reportScenarios")
+        self.scenario_list.setWordWrap(True)  # long scenario names wrap instead of scrolling
+        self.scenario_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scenario_list.setMinimumHeight(150)
         self.scenario_list.itemChanged.connect(lambda _: self._choice_changed())
         scenarios_box = QGroupBox(messages.REPORT_SCENARIOS)
         QVBoxLayout(scenarios_box).addWidget(self.scenario_list)
@@ -149,7 +152,6 @@ class ReportView(QWidget):
         self.pages_widget.setObjectName("reportPages")
         self.pages_widget.setStyleSheet("QWidget#reportPages { background: #d5d9e0; }")
         self.pages_layout = QVBoxLayout(self.pages_widget)
-        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.pages_layout.setSpacing(14)
         self.page_scroll = QScrollArea()
         self.page_scroll.setWidgetResizable(True)
@@ -294,8 +296,10 @@ class ReportView(QWidget):
         for image in rendered.images:
             page = QLabel()
             page.setPixmap(QPixmap.fromImage(image))
+            page.setFixedSize(image.size())  # the layout must not squeeze a page
             page.setStyleSheet("background: white; border: 1px solid #b8bfca;")
-            self.pages_layout.addWidget(page)
+            self.pages_layout.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
+            page.show()  # added to a visible parent: shown now, so the layout counts it
         shown = len(rendered.images)
         more = (messages.REPORT_MORE_PAGES.format(count=rendered.pages - shown)
                 if shown < rendered.pages else "")
