@@ -162,9 +162,9 @@ def _signoff(s: SignOff) -> str:
         f'{INK}; padding: 3px 4px;">{n}</th>'
         for n, w in (("role", 28), ("name", 24), ("signature", 30), ("date", 18)))
     rows = "".join(
-        f'<tr><td style="border-bottom: 1px solid {RULE}; padding: 16px 4px 6px 4px;">'
+        f'<tr><td style="border-bottom: 1px solid {RULE}; padding: 26px 4px 6px 4px;">'
         f"{esc(role)}</td>"
-        + "".join(f'<td style="border-bottom: 1px solid {RULE}; padding: 16px 4px 6px 4px;">'
+        + "".join(f'<td style="border-bottom: 1px solid {RULE}; padding: 26px 4px 6px 4px;">'
                   "&nbsp;</td>" for _ in range(3))
         + "</tr>" for role in s.roles)
     return (f'{statement}<table width="100%" cellspacing="0" cellpadding="0" '
