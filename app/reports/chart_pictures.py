@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QPainter, QPicture
+from PySide6.QtGui import QImage, QPainter, QPicture
 
 from app.reports.charts.base import Chart as ChartWidget
 from app.reports.charts.cost_breakdown import CostBreakdownChart
@@ -63,6 +63,24 @@ def record(widget: ChartWidget, width: float, height: float) -> PictureArt:
     return PictureArt(picture, width, height)
 
 
+def settle_axes(widget: ChartWidget) -> None:
+    """pyqtgraph sizes an axis to its tick labels only while painting it: measure the labels
+    (what painting would do, without drawing the plot), then let the layout take the widths."""
+    scratch = QImage(4, 4, QImage.Format.Format_ARGB32)
+    painter = QPainter()
+    if not painter.begin(scratch):
+        raise RuntimeError("cannot measure the chart's axes")
+    try:
+        for plot in widget.plots:
+            for name in ("left", "bottom", "right", "top"):
+                axis = plot.getAxis(name)
+                if axis.isVisible():
+                    axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    widget.settle()
+
+
 def chart_art(charts: Sequence[Chart]) -> list[ChartArt]:
     """Every chart drawn (GUI thread), in order."""
     ensure_fonts()
@@ -84,10 +102,7 @@ def chart_art(charts: Sequence[Chart]) -> list[ChartArt]:
                 widgets[key] = widget
             widget.set_data(chart.data)
             widget.settle()
-            # pyqtgraph sizes its axes to their tick labels while painting: a first, discarded
-            # recording lets the axes take their widths, the second is the one kept.
-            record(widget, w, h)
-            widget.settle()
+            settle_axes(widget)
             out.append(record(widget, w, h))
     finally:
         for widget in widgets.values():
@@ -107,8 +122,7 @@ def export_charts(charts: Sequence[Chart], folder: Path,
             widget.prepare_offscreen(RECORD_WIDTH, round(RECORD_WIDTH * chart.aspect))
             widget.set_data(chart.data)
             widget.settle()
-            record(widget, RECORD_WIDTH, round(RECORD_WIDTH * chart.aspect))  # axes settle
-            widget.settle()
+            settle_axes(widget)
             for suffix in suffixes:
                 written.append(widget.export_file(folder / f"{chart.key}{suffix}"))
         finally:
