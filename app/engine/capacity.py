@@ -67,6 +67,19 @@ class Demand:
 
 
 @dataclass(frozen=True)
+class LoadGrid:
+    """Every candidate under the request rates the sizing tried (rows: candidates; columns:
+    `RATE_FRACTIONS` of the replica's capacity), per replica, latency at the demand's
+    percentile exactly as the SLO check reads it. Load curves are drawn from it."""
+
+    requests_per_s: Array
+    concurrency: Array
+    output_tokens_per_s: Array
+    ttft_ms: Array
+    tpot_ms: Array
+
+
+@dataclass(frozen=True)
 class CapacityResult:
     """Sizing of each candidate deployment (arrays, one entry per candidate)."""
 
@@ -89,6 +102,7 @@ class CapacityResult:
     reason: list[str]
     basis: list[str]
     waterfall: list[list[tuple[str, float]]]
+    grid: LoadGrid | None = None
 
     def bound_name(self, index: int = 0) -> str:
         """The dominant limit of candidate `index` as text."""
@@ -98,6 +112,8 @@ class CapacityResult:
         """Candidate `i` as a plain dict (scalars)."""
         out: dict[str, object] = {}
         for f in fields(self):
+            if f.name == "grid":
+                continue
             value = getattr(self, f.name)
             out[f.name] = value[i] if isinstance(value, list) else np.ravel(value)[i].item()
         out["bound"] = self.bound_name(i)
@@ -184,6 +200,13 @@ def size_deployment(c: ConfigArrays, demand: Demand) -> CapacityResult:
         reason=reasons,
         basis=[describe(c, i) for i in range(n)],
         waterfall=[budget.waterfall(i) for i in range(n)],
+        grid=LoadGrid(
+            requests_per_s=rates,
+            concurrency=grid.concurrency / col.replicas,
+            output_tokens_per_s=grid.output_tokens_per_s / col.replicas,
+            ttft_ms=ttft,
+            tpot_ms=tpot,
+        ),
     )
 
 

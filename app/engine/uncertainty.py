@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,7 @@ BLOCK_DRAWS = 2_048  # 2,048 draws x 60 months x 8 bytes ≈ 1 MB: fits the 2 MB
 BAND_DRAWS = 4_096  # P10/P90 of a month's cumulative cost to about ±1 %: enough for a chart
 PERCENTILES = (10.0, 50.0, 90.0)
 ALIASES = {"npv_usd": "npv_vs_api_usd"}  # same per-draw values under two names
+SAMPLED_KPIS = ("tco_usd", "api_tco_usd", "rental_tco_usd")
 DISCRETE_KPIS = (
     "break_even_month_vs_api",
     "break_even_month_vs_rental",
@@ -74,6 +75,9 @@ class MonteCarloResult:
     p_onprem_cheaper_than_api: float | None
     p_onprem_cheaper_than_rental: float | None
     bands: dict[str, FloatArray]  # series name -> (3, months): P10, P50, P90 per month
+    # per-draw values of the TCO KPIs (SAMPLED_KPIS), for distribution charts; one value when
+    # the scenario has no ranges
+    samples: dict[str, FloatArray] = field(default_factory=dict)
 
 
 def base_value(scenario: Scenario, u: UncertainInput) -> float:
@@ -194,6 +198,7 @@ def monte_carlo(
         p_onprem_cheaper_than_api=_probability_cheaper(kpis["tco_usd"], kpis["api_tco_usd"]),
         p_onprem_cheaper_than_rental=_probability_cheaper(kpis["tco_usd"], kpis["rental_tco_usd"]),
         bands=band_series,
+        samples={name: kpis[name] for name in SAMPLED_KPIS if name in kpis},
     )
 
 

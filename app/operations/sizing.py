@@ -63,6 +63,9 @@ class WorkloadSizing:
     peak_demand_tokens_per_s: float
     bound: str
     basis: dict[str, Any] = field(default_factory=dict)
+    # the chosen replica under the rates the sizing tried (per replica, at the SLO
+    # percentile): requests_per_s, concurrency, output_tokens_per_s, ttft_ms, tpot_ms
+    load_grid: dict[str, tuple[float, ...]] = field(default_factory=dict)
     index: int = 0
     template: str = "chat"
     kind: str = "llm"
@@ -240,6 +243,11 @@ def _sizing(
         replicas = math.ceil(serving * (1.0 + redundancy.headroom_fraction) - 1e-9)
         replicas += redundancy.spare_replicas
     replica_tokens_per_s = rate * tokens
+    grid = result.grid
+    load_grid = {} if grid is None else {
+        name: tuple(float(v) for v in np.ravel(getattr(grid, name)[k]))
+        for name in ("requests_per_s", "concurrency", "output_tokens_per_s", "ttft_ms", "tpot_ms")
+    }
     return WorkloadSizing(
         name=w.name,
         capacity=WorkloadCapacity(
@@ -254,6 +262,7 @@ def _sizing(
         output_tokens_per_s=replica_tokens_per_s * replicas,
         peak_demand_tokens_per_s=peak_requests * output_tokens,
         bound=str(row["bound"]),
+        load_grid=load_grid,
         basis={
             "method": SIZING_METHOD,
             "tp": tp,

@@ -124,6 +124,32 @@ SCENARIO_ACTION_FAILED_TITLE = "Cannot change the scenario"
 SCENARIO_NAME_TAKEN = "name: a scenario called '{name}' already exists"
 SCENARIO_NAME_EMPTY = "name: must not be empty"
 
+# Report screen
+REPORT_INTRO = ("Tick the scenarios and the sections, then preview the PDF summary or export it. "
+                "Every figure is computed again from the saved scenarios, with the sources and "
+                "dates of the assumptions register.")
+REPORT_SCENARIOS = "Scenarios"
+REPORT_SECTIONS = "Sections"
+REPORT_TITLE_PLACEHOLDER = "Title (default: the scenario's name)"
+REPORT_PREVIEW = "Preview"
+REPORT_EXPORT_PDF = "Export PDF…"
+REPORT_EXPORT_XLSX = "Export tables (XLSX)…"
+REPORT_EXPORT_CSV = "Export tables (CSV folder)…"
+REPORT_EXPORT_CHARTS = "Export charts (SVG + PNG folder)…"
+REPORT_NOTHING_YET = "Choose scenarios and sections, then Preview."
+REPORT_CHOOSE_SCENARIO = "Tick at least one scenario for the report"
+REPORT_WORKING = "Preparing the report…"
+REPORT_EVALUATING = "Evaluating the scenarios"
+REPORT_RENDERING = "Rendering the report"
+REPORT_LAYING_OUT = "Laying out the pages"
+REPORT_PREVIEW_PAGE = "Preview of page {page}"
+REPORT_PREVIEW_STATUS = "{pages}, {sections}, {size}"
+REPORT_MORE_PAGES = " (the preview shows the first pages; the PDF holds {count} more)"
+REPORT_FAILED_TITLE = "Cannot make the report"
+REPORT_EXPORT_FAILED_TITLE = "Cannot export"
+PDF_FILTER = "PDF documents (*.pdf)"
+XLSX_FILTER = "Excel workbooks (*.xlsx)"
+
 # About
 ABOUT_TITLE = "About Enclave"
 ABOUT_TAGLINE = "Plans self-hosted LLM deployments on secure workstations."
@@ -137,3 +163,13 @@ ABOUT_FONTS = ("Text is set in the DejaVu fonts, shipped with Enclave so that sc
                "reports look the same everywhere. DejaVu is free software: Bitstream Vera "
                "licence with public-domain changes (see the full licence below).")
 ABOUT_SHOW_LICENCE = "Show the font licence"
+
+# Charts
+CHART_EXPORT_PNG = "Export as PNG image…"
+CHART_EXPORT_SVG = "Export as SVG vector image…"
+CHART_EXPORT_TITLE = "Export chart"
+CHART_EXPORT_FAILED_TITLE = "Cannot export the chart"
+CHART_PNG_FILTER = "PNG image (*.png)"
+CHART_SVG_FILTER = "SVG vector image (*.svg)"
+STATUS_CHART_EXPORTED = "Saved the chart as {path}"
+CHART_MENU_TIP = "Export this chart (also on right-click)"

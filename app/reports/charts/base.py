@@ -1,0 +1,285 @@
+"""What every chart shares: a title, styled plots, a legend, an empty-state note, and output.
+
+A chart is a `pyqtgraph.GraphicsLayoutWidget` built from one chart-data object
+(`app.operations.chart_data`); `set_data(data)` redraws it. Rows of its layout: title (and an
+optional subtitle), the plot(s), the legend.
+
+Output (the same scene the user sees, so screen, PNG, SVG and PDF match):
+- `render_to(painter, rect)` draws the chart as vectors into any QPainter (PDF, SVG, image);
+- `to_image(scale)`, `svg_bytes()`, `png_bytes()`; `export_file(path)` writes `.png`/`.svg`
+  atomically through `app.storage.files.save_user_file`.
+A chart that is not on screen must be laid out first: `prepare_offscreen(width, height)`
+(STACK.md §3: a PlotWidget never shown keeps a 640×480 scene). For a PDF use a QPdfWriter at
+96 dpi, as the fonts are sized for the screen's resolution.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.errors import UserError
+from app.reports.charts import palette
+from app.storage.files import save_user_file
+
+FONT_FAMILY = "DejaVu Sans"
+TICK_PT = 8
+LABEL_PT = "9pt"
+TITLE_PT = "11pt"
+SUBTITLE_PT = "9pt"
+LEGEND_PT = "8pt"
+DEFAULT_SIZE = QSize(640, 360)
+EXPORT_SCALE = 2.0
+
+
+class ChartExportError(UserError):
+    """A chart file that cannot be written (unknown type, unwritable place)."""
+
+
+_PEN_SCALE = [1.0]
+
+
+@contextlib.contextmanager
+def scaled_pens(factor: float) -> Iterator[None]:
+    """Pens made by `pen()` inside the block are `factor` times wider: pyqtgraph's pens are
+    cosmetic (pixels), so a PNG drawn at 2× its size needs 2× pens to keep its look."""
+    _PEN_SCALE.append(factor)
+    try:
+        yield
+    finally:
+        _PEN_SCALE.pop()
+
+
+def pen(colour: str, width: float = palette.PEN_WIDTH, style: Qt.PenStyle = Qt.PenStyle.SolidLine,
+        ) -> QPen:
+    p = pg.mkPen(colour, width=width * _PEN_SCALE[-1])
+    p.setStyle(style)
+    return p  # type: ignore[no-any-return]
+
+
+def brush(colour: str, alpha: int = 255) -> Any:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return pg.mkBrush(c)
+
+
+def tick_font() -> QFont:
+    font = QFont(FONT_FAMILY)
+    font.setPointSize(TICK_PT)
+    return font
+
+
+class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
+    """Base of the six charts (see the module docstring)."""
+
+    export_stem = "chart"
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent=parent, show=False)
+        self.setBackground(palette.BACKGROUND)
+        self.setAntialiasing(True)
+        self.setMinimumSize(320, 220)
+        self.resize(DEFAULT_SIZE)
+        self.ci.setContentsMargins(8, 6, 14, 6)
+        self.ci.layout.setVerticalSpacing(2)
+        self.title_item = pg.LabelItem(title, size=TITLE_PT, bold=True, color=palette.TEXT,
+                                       justify="left")
+        self.subtitle_item = pg.LabelItem("", size=SUBTITLE_PT, color=palette.MUTED_TEXT,
+                                          justify="left")
+        self.legend = pg.LegendItem(labelTextSize=LEGEND_PT, labelTextColor=palette.TEXT,
+                                    horSpacing=14, verSpacing=-4)
+        self.plots: list[pg.PlotItem] = []
+        self._title = title
+        self.note_items: list[pg.TextItem] = []
+        self.data: Any = None
+
+    # --- layout helpers (subclasses call them once, in __init__) ---------------------------
+
+    def build_layout(self, plots: list[pg.PlotItem], legend_columns: int = 4) -> None:
+        span = max(len(plots), 1)
+        self.ci.addItem(self.title_item, row=0, col=0, colspan=span)
+        self.ci.addItem(self.subtitle_item, row=1, col=0, colspan=span)
+        for col, plot in enumerate(plots):
+            self.ci.addItem(plot, row=2, col=col)
+        self.ci.addItem(self.legend, row=3, col=0, colspan=span)
+        self.legend.setColumnCount(legend_columns)
+        self.ci.layout.setRowStretchFactor(2, 1)
+        self.plots = plots
+        self.set_subtitle("")
+
+    def make_plot(self, x_label: str, y_label: str, axes: dict[str, pg.AxisItem] | None = None
+                  ) -> pg.PlotItem:
+        plot = pg.PlotItem(axisItems=axes or {})
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=False, y=False)
+        plot.showGrid(x=True, y=True, alpha=palette.GRID_ALPHA)
+        style = {"color": palette.TEXT, "font-size": LABEL_PT}
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setTickFont(tick_font())
+            axis.setTextPen(pg.mkPen(palette.TEXT))
+            axis.setPen(pg.mkPen(palette.MUTED_TEXT))
+        plot.setLabel("bottom", x_label, **style)
+        plot.setLabel("left", y_label, **style)
+        plot.getViewBox().setDefaultPadding(0.02)
+        note = pg.TextItem("", color=palette.MUTED_TEXT, anchor=(0.5, 0.5))
+        note.setFont(QFont(FONT_FAMILY, 9))
+        self.note_items.append(note)
+        return plot
+
+    def set_subtitle(self, text: str) -> None:
+        self.subtitle_item.setText(text, size=SUBTITLE_PT, color=palette.MUTED_TEXT)
+        self.subtitle_item.setMaximumHeight(18 if text else 0)
+        self.subtitle_item.setVisible(bool(text))
+
+    def set_title(self, text: str) -> None:
+        self._title = text
+        self.title_item.setText(text, size=TITLE_PT, bold=True, color=palette.TEXT)
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    def set_data(self, data: Any) -> None:
+        """Show `data` (the chart-data object of this chart)."""
+        self.data = data
+        self.redraw()
+
+    def redraw(self) -> None:
+        self.reset()
+        if self.data is not None:
+            self.draw(self.data)
+
+    def draw(self, data: Any) -> None:
+        """Draw `data` on the emptied plots (each chart implements it)."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Remove the previous data (plots, legend entries) before drawing new data."""
+        self.legend.clear()
+        for plot, note in zip(self.plots, self.note_items, strict=False):
+            plot.clear()
+            plot.getAxis("left").setStyle(showValues=True)
+            plot.getAxis("bottom").setStyle(showValues=True)
+            plot.enableAutoRange()
+            note.setText("")
+
+    def show_note(self, text: str, plot_index: int = 0) -> None:
+        """An empty chart: the reason in place of the data."""
+        plot = self.plots[plot_index]
+        note = self.note_items[plot_index]
+        plot.disableAutoRange()
+        plot.setXRange(0.0, 1.0, padding=0)
+        plot.setYRange(0.0, 1.0, padding=0)
+        plot.getAxis("left").setStyle(showValues=False)
+        plot.getAxis("bottom").setStyle(showValues=False)
+        note.setText(text)
+        note.setPos(0.5, 0.5)
+        plot.addItem(note, ignoreBounds=True)
+        view_width = max(plot.getViewBox().width(), 200.0)
+        note.setTextWidth(view_width * 0.9)
+
+    def legend_entry(self, sample: Any, name: str) -> None:
+        self.legend.addItem(sample, name)
+
+    # --- output -------------------------------------------------------------------------------
+
+    def prepare_offscreen(self, width: int, height: int) -> None:
+        """Lay out a chart that is not on screen at `width`×`height` px (for PNG/SVG/PDF)."""
+        if not self.isVisible():
+            self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+            self.show()
+        self.resize(width, height)
+        QApplication.processEvents()
+
+    def render_to(self, painter: QPainter, target: QRectF) -> None:
+        """Draw the chart into `target` of any painter (vector output on PDF/SVG painters)."""
+        painter.save()
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            self.scene().render(painter, target, QRectF(self.sceneRect()),
+                                Qt.AspectRatioMode.IgnoreAspectRatio)
+        finally:
+            painter.restore()
+
+    def to_image(self, scale: float = EXPORT_SCALE) -> QImage:
+        """The chart as an image at `scale` × its size (device pixel ratio `scale`, so lines and
+        text keep their proportions)."""
+        size = self.size()
+        image = QImage(int(size.width() * scale), int(size.height() * scale),
+                       QImage.Format.Format_ARGB32)
+        image.setDevicePixelRatio(scale)
+        image.fill(QColor(palette.BACKGROUND))
+        if scale != 1.0 and self.data is not None:
+            with scaled_pens(scale):
+                self.redraw()
+            self.settle()
+        painter = QPainter(image)
+        try:
+            self.render_to(painter, QRectF(0, 0, size.width(), size.height()))
+        finally:
+            painter.end()
+            if scale != 1.0 and self.data is not None:
+                self.redraw()
+                self.settle()
+        return image
+
+    def settle(self) -> None:
+        """Apply pending layout changes (legend and axis sizes) before rendering."""
+        QApplication.processEvents()
+        self.ci.layout.activate()
+
+    def png_bytes(self, scale: float = EXPORT_SCALE) -> bytes:
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image = self.to_image(scale)
+        image.setDevicePixelRatio(1.0)
+        image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes
+        buffer.close()
+        return bytes(data.data())
+
+    def svg_bytes(self) -> bytes:
+        size = self.size()
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        generator = QSvgGenerator()
+        generator.setOutputDevice(buffer)
+        generator.setSize(size)
+        generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+        generator.setResolution(96)
+        generator.setTitle(self._title)
+        generator.setDescription("Enclave chart")
+        painter = QPainter(generator)
+        try:
+            self.render_to(painter, QRectF(0, 0, size.width(), size.height()))
+        finally:
+            painter.end()
+        buffer.close()
+        return bytes(data.data())
+
+    def export_file(self, path: Path | str) -> Path:
+        """Write the chart to `path` (`.png` or `.svg`) atomically; UserError when it cannot."""
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix == ".png":
+            content = self.png_bytes()
+        elif suffix == ".svg":
+            content = self.svg_bytes()
+        else:
+            raise ChartExportError(f"{target.name}: charts are exported as .png or .svg")
+        return save_user_file(target, content)
+
+    def suggested_file_name(self, suffix: str) -> str:
+        return f"{self.export_stem}{suffix}"
