@@ -288,6 +288,7 @@ class ExploreFilters:
     constraints: `allowed` (no rule fails; warnings kept and flagged), `clean` (every rule
     passes) or `any` (failing ones too, flagged). vendors / engines: empty = all.
     max_gpus: GPUs for the peak demand (one copy when there is none); None = no limit.
+    targets: (TTFT, TPOT) targets in ms, either None for no target; None = the request's.
     """
 
     require_fit: bool = True
@@ -296,12 +297,22 @@ class ExploreFilters:
     vendors: tuple[str, ...] = ()
     engines: tuple[str, ...] = ()
     max_gpus: int | None = None
+    targets: tuple[float | None, float | None] | None = None
 
     def __post_init__(self) -> None:
         if self.constraints not in CONSTRAINT_LEVELS:
             raise UserError(f"constraints filter: must be one of {', '.join(CONSTRAINT_LEVELS)}")
         if self.max_gpus is not None and self.max_gpus < 1:
             raise UserError("max GPUs: must be at least 1")
+        for name, value in zip(("TTFT", "TPOT"), self.targets or (None, None), strict=True):
+            if value is not None and not value > 0:
+                raise UserError(f"{name} target: must be above 0 ms")
+
+    def targets_for(self, request: ExploreRequest) -> tuple[float | None, float | None]:
+        """The (TTFT, TPOT) targets in force: these filters' own, else the request's."""
+        if self.targets is not None:
+            return self.targets
+        return request.ttft_target_ms, request.tpot_target_ms
 
 
 # Filter stages in the order they are applied, with what a removed configuration failed.
@@ -310,7 +321,7 @@ STAGE_TEXT = {
     "slo": "miss the latency targets",
     "vendor": "are from a vendor not selected",
     "engine": "use an engine not selected",
-    "gpus": "need more GPUs than the limit for the peak demand",
+    "gpus": "need more than the limit of GPUs for the peak demand",
     "constraints": "are excluded by the site's requirements",
 }
 
@@ -321,6 +332,7 @@ class Selection:
     first). `removed` lists, stage by stage, how many configurations each filter removed."""
 
     filters: ExploreFilters
+    targets: tuple[float | None, float | None]
     kept: Bools
     front: Ints
     removed: tuple[tuple[str, int], ...]
@@ -333,14 +345,14 @@ class Selection:
         return int(np.count_nonzero(self.kept))
 
 
-def slo_mask(space: SweptSpace) -> Bools:
-    """Configurations meeting the request's TTFT and TPOT targets (no target: met)."""
-    r = space.request
+def slo_mask(space: SweptSpace, targets: tuple[float | None, float | None]) -> Bools:
+    """Configurations meeting the (TTFT, TPOT) targets in ms (no target: met)."""
+    ttft, tpot = targets
     ok = np.ones(space.size, dtype=bool)
-    if r.ttft_target_ms is not None:
-        ok &= space.ttft_ms <= r.ttft_target_ms
-    if r.tpot_target_ms is not None:
-        ok &= space.tpot_ms <= r.tpot_target_ms
+    if ttft is not None:
+        ok &= space.ttft_ms <= ttft
+    if tpot is not None:
+        ok &= space.tpot_ms <= tpot
     return ok
 
 
@@ -360,9 +372,9 @@ def select(space: SweptSpace, filters: ExploreFilters | None = None) -> Selectio
         removed.append((name, before - int(np.count_nonzero(keep))))
 
     stage("fit", space.fits if filters.require_fit else None)
-    targets = (space.request.ttft_target_ms, space.request.tpot_target_ms)
+    targets = filters.targets_for(space.request)
     has_targets = any(t is not None for t in targets)
-    stage("slo", slo_mask(space) if filters.require_slo and has_targets else None)
+    stage("slo", slo_mask(space, targets) if filters.require_slo and has_targets else None)
     if filters.vendors:
         wanted = {v.casefold() for v in filters.vendors}
         by_accel = np.array([a.vendor.casefold() in wanted for a in space.accelerators])
@@ -385,7 +397,7 @@ def select(space: SweptSpace, filters: ExploreFilters | None = None) -> Selectio
     order = np.lexsort((space.ttft_ms[front], space.tpot_ms[front],
                         space.cost_per_million_tokens_usd[front]))
     front = front[order]
-    return Selection(filters=filters, kept=keep, front=front.astype(np.int64),
+    return Selection(filters=filters, targets=targets, kept=keep, front=front.astype(np.int64),
                      removed=tuple(removed), rule_failures=rule_failures, dominated=int(kept.size - front.size),
                      seconds=time.perf_counter() - start)
 

@@ -67,6 +67,14 @@ class AcceleratorStanding:
     cheapest: int  # index of its cheapest kept configuration, -1 when none
 
 
+def targets_text(targets: tuple[float | None, float | None]) -> str:
+    """"TTFT ≤ 2,000 ms, TPOT ≤ 60 ms" (or "no latency targets")."""
+    ttft, tpot = targets
+    parts = ([f"TTFT ≤ {ttft:,.0f} ms"] if ttft is not None else []) + (
+        [f"TPOT ≤ {tpot:,.0f} ms"] if tpot is not None else [])
+    return ", ".join(parts) or "no latency targets"
+
+
 def requirements_line(site: SiteRequirements) -> str:
     """The requirements that decide what is excluded, in one line."""
     parts = [f"deployment {site.deployment_mode}"]
@@ -91,7 +99,7 @@ def accelerator_standings(space: SweptSpace, selection: Selection) -> list[Accel
     """Per accelerator of the space (see `AcceleratorStanding`)."""
     n = len(space.accelerators)
     acc = space.accelerator.astype(np.intp)
-    meets = space.fits & slo_mask(space)
+    meets = space.fits & slo_mask(space, selection.targets)
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(acc[mask], minlength=n)
@@ -135,18 +143,13 @@ def _failing(exclusions: tuple[Exclusion, ...], rule: str) -> list[tuple[Exclusi
 def _funnel(space: SweptSpace, selection: Selection) -> Section:
     lines = [f"{space.size:,} configurations evaluated for {space.model.name} "
              f"({', '.join(space.engines)}) in {space.seconds:.2f} s; "
-             f"{selection.front.size:,} on the Pareto front. The others:"]
-    r = space.request
+             f"{selection.front.size:,} on the Pareto front. The others are excluded because:"]
     for stage, removed in selection.removed:
         text = STAGE_TEXT[stage]
         if stage == "slo":
-            targets = [f"TTFT ≤ {r.ttft_target_ms:,.0f} ms" for _ in [0]
-                       if r.ttft_target_ms is not None]
-            targets += [f"TPOT ≤ {r.tpot_target_ms:,.0f} ms" for _ in [0]
-                        if r.tpot_target_ms is not None]
-            text += f" ({', '.join(targets) or 'none set'})"
+            text += f" ({targets_text(selection.targets)})"
         if stage == "gpus":
-            text = text.replace("the limit", f"{selection.filters.max_gpus:,}")
+            text = text.replace("the limit of GPUs", f"{selection.filters.max_gpus:,} GPUs")
         if stage == "constraints" and selection.rule_failures:
             by_rule = "; ".join(f"{rule} {n:,}" for rule, n in selection.rule_failures.items())
             text += f" (failing {by_rule}; one configuration can fail several rules)"
@@ -185,24 +188,26 @@ def _standing_line(space: SweptSpace, s: AcceleratorStanding, exclusion: Exclusi
             dict.fromkeys(r.rule for r in exclusion.results)) + ")"
     name = f"{accel.name}{warn}"
     r = space.request
+    ttft_target, tpot_target = selection.targets
     if s.on_front:
         return f"- {name}: on the front ({s.on_front} point{'s' if s.on_front > 1 else ''})"
     if s.fitting == 0:
         return (f"- {name}: no configuration fits: {space.model.name} with its KV cache does "
                 f"not fit {accel.memory_gb:g} GB per device with any format or layout swept "
                 f"(up to {max(r.gpu_counts)} devices)")
-    if s.meeting == 0:
+    if s.meeting == 0 and selection.filters.require_slo:
         misses = []
-        if r.ttft_target_ms is not None and s.best_ttft_ms > r.ttft_target_ms:
-            misses.append(f"lowest TTFT {s.best_ttft_ms:,.0f} ms > {r.ttft_target_ms:,.0f} ms")
-        if r.tpot_target_ms is not None and s.best_tpot_ms > r.tpot_target_ms:
-            misses.append(f"lowest TPOT {s.best_tpot_ms:,.1f} ms > {r.tpot_target_ms:,.0f} ms")
+        if ttft_target is not None and s.best_ttft_ms > ttft_target:
+            misses.append(f"lowest TTFT {s.best_ttft_ms:,.0f} ms > {ttft_target:,.0f} ms")
+        if tpot_target is not None and s.best_tpot_ms > tpot_target:
+            misses.append(f"lowest TPOT {s.best_tpot_ms:,.1f} ms > {tpot_target:,.0f} ms")
         detail = "; ".join(misses) or "no single configuration meets both targets"
         return f"- {name}: fits, but no configuration meets the latency targets ({detail})"
+    met = "meets the targets" if any(t is not None for t in selection.targets) else "fits"
     if s.kept == 0:
-        return f"- {name}: meets the targets, but the filters remove every configuration"
+        return f"- {name}: {met}, but the filters remove every configuration"
     i = s.cheapest
-    return (f"- {name}: meets the targets, but every configuration is dominated; its cheapest "
+    return (f"- {name}: {met}, but every configuration is dominated; its cheapest "
             f"is ${space.cost_per_million_tokens_usd[i]:,.2f} per 1M output tokens at TPOT "
             f"{space.tpot_ms[i]:,.1f} ms, TTFT {space.ttft_ms[i]:,.0f} ms"
             + (" (price estimated)" if space.price_estimated[i] else ""))
@@ -328,7 +333,7 @@ def option_basis(space: SweptSpace, i: int, table: EfficiencyTable) -> OptionBas
     parts = ", ".join(f"{k} ${v:.3f}" for k, v in price.parts().items() if v)
     cost = (
         f"${price.usd_per_gpu_hour:.3f} per GPU-hour ({price.method}"
-        + (", estimated" if price.estimated else "") + f"): {parts or price.note}",
+        + (", estimated" if price.estimated else "") + ")" + (f": {parts}" if parts else ""),
         f"- {price.note}",
         f"- cost per 1M output tokens = {count} GPUs × ${price.usd_per_gpu_hour:.3f} / "
         f"({row['output_tokens_per_s']:,} tokens/s × 3,600 s) × 10⁶ = "

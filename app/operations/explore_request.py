@@ -60,14 +60,17 @@ class ExploreRequest:
     def peak_output_tokens_per_s(self) -> float:
         return self.peak_requests_per_s * self.output_tokens
 
-    def describe(self) -> str:
-        """One line: what is swept for ("Qwen3 32B, 4,000 in / 300 out, TTFT ≤ 2,000 ms …")."""
+    def describe(self, targets: tuple[float | None, float | None] | None = None) -> str:
+        """One line: what is swept for ("qwen3-32b, 4,000 in / 300 out; TTFT ≤ 2,000 ms …"),
+        with other (TTFT, TPOT) targets when given."""
+        ttft, tpot = targets if targets is not None else (self.ttft_target_ms,
+                                                          self.tpot_target_ms)
         parts = [f"{self.model_id}, {self.input_tokens:,} tokens in / "
                  f"{self.output_tokens:,} out"]
-        if self.ttft_target_ms is not None:
-            parts.append(f"TTFT ≤ {self.ttft_target_ms:,.0f} ms")
-        if self.tpot_target_ms is not None:
-            parts.append(f"TPOT ≤ {self.tpot_target_ms:,.0f} ms")
+        if ttft is not None:
+            parts.append(f"TTFT ≤ {ttft:,.0f} ms")
+        if tpot is not None:
+            parts.append(f"TPOT ≤ {tpot:,.0f} ms")
         if self.peak_requests_per_s > 0:
             parts.append(f"peak {self.peak_requests_per_s:,.2f} requests/s")
         parts.append("engines: " + ", ".join(self.engines))
