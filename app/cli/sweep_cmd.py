@@ -1,5 +1,5 @@
 """`enclave sweep (--model ID | --scenario NAME|FILE) [--input-tokens N --output-tokens N]
-[--workload N] [--engine E|all] [--max-gpus N] [--out FILE]`.
+[--workload N] [--engine E|all] [--max-gpus N] [--priced-only] [--out FILE]`.
 
 Sweeps every accelerator × GPU count × weight format × KV-cache format × parallel layout ×
 batch (`app.operations.explore`) and writes the Pareto front (cost per 1M output tokens, TPOT,
@@ -23,10 +23,10 @@ from app.cli.common import add_workspace_option, workspace_from
 from app.errors import UserError
 from app.operations.explore import (
     FRONT_COLUMNS,
-    STAGE_TEXT,
     ExploreFilters,
     front_rows,
     select,
+    stage_text,
     sweep_space,
     write_front,
 )
@@ -62,6 +62,9 @@ def register(subparsers: Any) -> None:
                         "the scenario's)")
     parser.add_argument("--max-gpus", type=int, metavar="N",
                         help="keep configurations needing at most N GPUs for the peak demand")
+    parser.add_argument("--priced-only", action="store_true",
+                        help="keep only accelerators with a sourced price (no estimated "
+                        "GPU-hour rates)")
     parser.add_argument("--out", metavar="FILE", help="Pareto front as CSV (or JSON for .json)")
     add_workspace_option(parser)
     parser.set_defaults(func=run)
@@ -96,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
             200 if args.output_tokens is None else args.output_tokens,
             resolve_engines(args.engine, "vllm", known))
     space = sweep_space(request, catalog, table)
-    selection = select(space, ExploreFilters(max_gpus=args.max_gpus))
+    selection = select(space, ExploreFilters(max_gpus=args.max_gpus,
+                                                priced_only=args.priced_only))
     rows = front_rows(space, selection)
     if args.scenario:
         print(f"scenario: {scenario.name} ({origin}), workload {request.workload_name}: "
@@ -111,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"excluded by the site's requirements: {space.constraint_failing:,} of {space.size:,}"
           + (f" (failing {by_rule})" if by_rule else ""))
     for stage, removed in selection.removed:
-        print(f"  {removed:,} {STAGE_TEXT[stage]}")
+        print(f"  {removed:,} {stage_text(stage, selection.filters)}")
     print(f"  {selection.dominated:,} dominated by a configuration no worse on cost, TPOT and "
           "TTFT")
     if args.out:

@@ -19,6 +19,7 @@ filters takes milliseconds: the sweep is not repeated.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from app.catalog.loader import Catalog
 from app.catalog.regions import shipped_regions
 from app.engine.catalog_types import AcceleratorSpec, ModelSpec, QuantFormat
 from app.engine.constraint_masks import FAIL_CODE, WARN_CODE, ConstraintTable, build_table
-from app.engine.constraint_types import STATUSES
+from app.engine.constraint_types import STATUSES, SiteRequirements
 from app.engine.efficiency import EfficiencyTable
 from app.engine.gpu_hour_cost import GpuHourPrices
 from app.engine.performance import BOUND_NAMES
@@ -202,11 +203,9 @@ def sweep_space(request: ExploreRequest, catalog: Catalog, table: EfficiencyTabl
     per_engine = [engine_formats(catalog, e) for e in request.engines]
     formats = _union([f for w, kv in per_engine for f in (*w, *kv)])
     position = {f.id: k for k, f in enumerate(formats)}
-    constraints = build_table(request.requirements, shipped_regions(), [model], accels, formats)
-    n_f = len(formats)
-    a, w, k = np.meshgrid(np.arange(len(accels)), np.arange(n_f), np.arange(n_f), indexing="ij")
-    rule_codes = constraints.masks(a.ravel(), w.ravel(), k.ravel()).status
+    constraints, rule_codes = _judge(request.requirements, model, accels, formats)
     worst = rule_codes.max(axis=0)
+    n_f = len(formats)
 
     parts: list[dict[str, np.ndarray]] = []
     for e, (engine, (weights, kv)) in enumerate(zip(request.engines, per_engine, strict=True)):
@@ -257,6 +256,23 @@ def sweep_space(request: ExploreRequest, catalog: Catalog, table: EfficiencyTabl
                       **columns)
 
 
+def _judge(site: SiteRequirements, model: ModelSpec, accels: tuple[AcceleratorSpec, ...],
+           formats: tuple[QuantFormat, ...]) -> tuple[ConstraintTable, NDArray[np.int8]]:
+    """The rules' table and their codes for every accelerator × weights × KV combination."""
+    table = build_table(site, shipped_regions(), [model], accels, formats)
+    n_f = len(formats)
+    a, w, k = np.meshgrid(np.arange(len(accels)), np.arange(n_f), np.arange(n_f), indexing="ij")
+    return table, table.masks(a.ravel(), w.ravel(), k.ravel()).status
+
+
+def rejudge(space: SweptSpace, site: SiteRequirements) -> SweptSpace:
+    """The same swept configurations judged against other requirements (no new sweep)."""
+    table, rule_codes = _judge(site, space.model, space.accelerators, space.formats)
+    request = dataclasses.replace(space.request, requirements=site)
+    return dataclasses.replace(space, request=request, constraints=table, rule_codes=rule_codes,
+                               status=rule_codes.max(axis=0)[space.combo])
+
+
 def _union(formats: list[QuantFormat]) -> tuple[QuantFormat, ...]:
     seen: dict[str, QuantFormat] = {}
     for f in formats:
@@ -288,6 +304,7 @@ class ExploreFilters:
     constraints: `allowed` (no rule fails; warnings kept and flagged), `clean` (every rule
     passes) or `any` (failing ones too, flagged). vendors / engines: empty = all.
     max_gpus: GPUs for the peak demand (one copy when there is none); None = no limit.
+    priced_only: drop configurations whose GPU-hour price is estimated (no purchase price).
     targets: (TTFT, TPOT) targets in ms, either None for no target; None = the request's.
     """
 
@@ -297,6 +314,7 @@ class ExploreFilters:
     vendors: tuple[str, ...] = ()
     engines: tuple[str, ...] = ()
     max_gpus: int | None = None
+    priced_only: bool = False
     targets: tuple[float | None, float | None] | None = None
 
     def __post_init__(self) -> None:
@@ -322,8 +340,17 @@ STAGE_TEXT = {
     "vendor": "are from a vendor not selected",
     "engine": "use an engine not selected",
     "gpus": "need more than the limit of GPUs for the peak demand",
+    "priced": "have no sourced GPU price (their GPU-hour rate is estimated)",
     "constraints": "are excluded by the site's requirements",
 }
+
+
+def stage_text(stage: str, filters: ExploreFilters) -> str:
+    """What the configurations a filter stage removed failed, with the filter's limit."""
+    text = STAGE_TEXT[stage]
+    if stage == "gpus" and filters.max_gpus is not None:
+        text = text.replace("the limit of GPUs", f"{filters.max_gpus:,} GPUs")
+    return text
 
 
 @dataclass(frozen=True)
@@ -384,6 +411,8 @@ def select(space: SweptSpace, filters: ExploreFilters | None = None) -> Selectio
         stage("engine", by_engine[space.engine])
     if filters.max_gpus is not None:
         stage("gpus", space.fleet_gpus <= filters.max_gpus)
+    if filters.priced_only:
+        stage("priced", ~space.price_estimated)
     # Which rules the configurations reaching the constraint filter fail (for "excluded by").
     rule_failures = space.rule_failures(keep) if filters.constraints != ANY else {}
     if filters.constraints == ALLOWED:

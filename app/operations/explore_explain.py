@@ -27,7 +27,7 @@ from app.engine.constraint_types import FAIL, PASS, ConstraintResult, SiteRequir
 from app.engine.constraints import ACCELERATOR_RULES, MODEL_RULES, RULES
 from app.engine.efficiency import EfficiencyTable
 from app.operations.constraints_check import Exclusion, ExclusionReport, explain_exclusions
-from app.operations.explore import STAGE_TEXT, Selection, SweptSpace, slo_mask
+from app.operations.explore import Selection, SweptSpace, slo_mask, stage_text
 
 
 @dataclass(frozen=True)
@@ -145,11 +145,9 @@ def _funnel(space: SweptSpace, selection: Selection) -> Section:
              f"({', '.join(space.engines)}) in {space.seconds:.2f} s; "
              f"{selection.front.size:,} on the Pareto front. The others are excluded because:"]
     for stage, removed in selection.removed:
-        text = STAGE_TEXT[stage]
+        text = stage_text(stage, selection.filters)
         if stage == "slo":
             text += f" ({targets_text(selection.targets)})"
-        if stage == "gpus":
-            text = text.replace("the limit of GPUs", f"{selection.filters.max_gpus:,} GPUs")
         if stage == "constraints" and selection.rule_failures:
             by_rule = "; ".join(f"{rule} {n:,}" for rule, n in selection.rule_failures.items())
             text += f" (failing {by_rule}; one configuration can fail several rules)"

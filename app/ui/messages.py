@@ -149,6 +149,9 @@ EXPLORER_RUN_TIP = "Evaluate every configuration (Ctrl+R); runs in the backgroun
 EXPLORER_TASK_TITLE = "Sweeping {model}"
 EXPLORER_FILTER_FIT = "Fits in memory"
 EXPLORER_FILTER_SLO = "Meets the latency targets"
+EXPLORER_FILTER_PRICED = "Sourced GPU prices only"
+EXPLORER_FILTER_PRICED_TIP = ("Leave out accelerators without a purchase price (their GPU-hour "
+                              "rate is a rental rate or the fallback; hollow in the chart)")
 EXPLORER_FILTER_CONSTRAINTS = "Constraints:"
 EXPLORER_CONSTRAINTS_CHOICES = (
     ("allowed", "Allowed (warnings flagged)"),

@@ -95,12 +95,13 @@ class FrontChart(pg.PlotWidget):  # type: ignore[misc]
         self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self.colour_map,
                                           label=messages.EXPLORER_AXIS_TTFT, interactive=False,
                                           width=14)
-        self.colour_bar.getAxis("right").setTextPen(pg.mkPen("#26313d"))
+        self.colour_bar.axis.setTextPen(pg.mkPen("#26313d"))
+        self.colour_bar.axis.setLabel(messages.EXPLORER_AXIS_TTFT, color="#26313d")
         plot.layout.addItem(self.colour_bar, 2, 5)
         # Above the plot, in the title row: inside the axes it would cover points.
         self.legend = pg.LegendItem(labelTextColor="#26313d", colCount=4, frame=False)
         plot.layout.removeItem(plot.titleLabel)  # no title: the row holds the legend
-        plot.layout.addItem(self.legend, 0, 1)
+        plot.layout.addItem(self.legend, 0, 0, 1, 6)  # spans the axes and the colour bar
         self._legend_items: list[Any] = []
         self._space: SweptSpace | None = None
         self._front: np.ndarray = np.empty(0, dtype=np.int64)
@@ -146,9 +147,18 @@ class FrontChart(pg.PlotWidget):  # type: ignore[misc]
         steps = _trade_off(cost, tpot)
         self.trade_off.setData(_log10(steps[0]), _log10(steps[1]))
         self._build_legend(set(int(s) for s in status), bool(estimated.any()))
+        self._fit_view(_log10(cost), _log10(tpot))
+
+    def _fit_view(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Show every point with a margin (set, not auto-ranged, so the picture is stable)."""
         view = self.getPlotItem().getViewBox()
-        view.setDefaultPadding(0.08)
-        self.getPlotItem().enableAutoRange()
+        view.disableAutoRange()
+        ranges = []
+        for values in (x, y):
+            low, high = float(values.min()), float(values.max())
+            margin = max(high - low, 0.3) * 0.08
+            ranges.append((low - margin, high + margin))
+        view.setRange(xRange=ranges[0], yRange=ranges[1], padding=0)
 
     def _build_legend(self, statuses: set[int], estimated: bool) -> None:
         self.legend.clear()

@@ -169,6 +169,8 @@ class ExplorerView(QWidget):
         self.fit_filter.setChecked(True)
         self.slo_filter = QCheckBox(messages.EXPLORER_FILTER_SLO)
         self.slo_filter.setChecked(True)
+        self.priced_filter = QCheckBox(messages.EXPLORER_FILTER_PRICED)
+        self.priced_filter.setToolTip(messages.EXPLORER_FILTER_PRICED_TIP)
         self.constraint_filter = QComboBox()
         for key, text in messages.EXPLORER_CONSTRAINTS_CHOICES:
             self.constraint_filter.addItem(text, key)
@@ -180,6 +182,7 @@ class ExplorerView(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.fit_filter)
         filters.addWidget(self.slo_filter)
+        filters.addWidget(self.priced_filter)
         filters.addSpacing(10)
         filters.addWidget(QLabel(messages.EXPLORER_FILTER_CONSTRAINTS))
         filters.addWidget(self.constraint_filter)
@@ -283,7 +286,7 @@ class ExplorerView(QWidget):
             widget.currentIndexChanged.connect(lambda _: self._mark_stale())
         for spin in (self.tokens_in, self.tokens_out):
             spin.valueChanged.connect(lambda _: self._mark_stale())
-        for box in (self.fit_filter, self.slo_filter):
+        for box in (self.fit_filter, self.slo_filter, self.priced_filter):
             box.toggled.connect(lambda _: self.apply_filters())
         for combo in (self.constraint_filter, self.vendor_filter):
             combo.currentIndexChanged.connect(lambda _: self.apply_filters())
@@ -459,6 +462,7 @@ class ExplorerView(QWidget):
             constraints=str(self.constraint_filter.currentData()),
             vendors=(str(vendor),) if vendor else (),
             max_gpus=self.max_gpus.value() or None,
+            priced_only=self.priced_filter.isChecked(),
             targets=(self.ttft_target.value() or None, self.tpot_target.value() or None),
         )
 
