@@ -31,7 +31,7 @@ from app.operations.explore_request import (
     request_for_model,
     request_from_scenario,
 )
-from app.operations.progress import CancelToken, Cancelled
+from app.operations.progress import Cancelled, CancelToken
 from app.operations.scenario_files import find_scenario
 from tests.engine.test_constraint_properties import restricted, sites
 

@@ -93,7 +93,7 @@ class FrontChart(pg.PlotWidget):  # type: ignore[misc]
                                             brush=None, symbol="o")
         plot.addItem(self.highlight)
         self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self.colour_map,
-                                          label=messages.EXPLORER_AXIS_TTFT, interactive=False,
+                                          interactive=False,
                                           width=14)
         self.colour_bar.axis.setTextPen(pg.mkPen("#26313d"))
         self.colour_bar.axis.setLabel(messages.EXPLORER_AXIS_TTFT, color="#26313d")
