@@ -420,9 +420,12 @@ def select(space: SweptSpace, filters: ExploreFilters | None = None) -> Selectio
     elif filters.constraints == CLEAN:
         stage("constraints", space.status < WARN_CODE)
     kept = np.flatnonzero(keep)
-    objectives = np.column_stack([space.cost_per_million_tokens_usd[kept],
-                                  space.tpot_ms[kept], space.ttft_ms[kept]])
-    front = kept[pareto_front(objectives)]
+    # A layout with copies side by side (GPUs > tp × pp) ties its single copy on cost, TPOT
+    # and TTFT and needs at least as many GPUs for the demand: only single copies compete.
+    candidates = kept[space.gpu_count[kept] == space.tp[kept] * space.pp[kept]]
+    objectives = np.column_stack([space.cost_per_million_tokens_usd[candidates],
+                                  space.tpot_ms[candidates], space.ttft_ms[candidates]])
+    front = candidates[pareto_front(objectives)]
     order = np.lexsort((space.ttft_ms[front], space.tpot_ms[front],
                         space.cost_per_million_tokens_usd[front]))
     front = front[order]

@@ -80,6 +80,7 @@ def test_ascend_demo_front_holds_allowed_hardware_and_the_panel_says_why(
 
     result = view.result_label.text()
     assert "363,440 configurations" in result and "338,800 excluded" in result
+    assert view.chart is not None
     assert view.chart.scatter.data.size == view.proxy.rowCount()
 
 
@@ -119,6 +120,7 @@ def test_filters_select_points_and_create_a_scenario_with_undo(
     assert view.selected_point() == point
     assert view.basis.toPlainText().startswith(f"{int(space.gpu_count[point])} × ")
     assert "per GPU-hour" in view.basis_text and "Constraints" in view.basis_text
+    assert view.chart is not None
     tip = view.chart.tip_for(point)
     assert space.accelerators[int(space.accelerator[point])].name in tip
     assert "per 1M output tokens" in tip
@@ -151,10 +153,12 @@ def test_clicking_a_point_in_the_chart_selects_it(qtbot: QtBot, window: MainWind
     space, selection = view.space, view.selection
     assert space is not None and selection is not None
     target = int(selection.front[-1])
-    qtbot.waitUntil(lambda: view.chart.isVisible())
-    x, y = view.chart.point_position(target)
-    pos = view.chart.mapFromScene(x, y)
-    qtbot.mouseClick(view.chart.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos.x(), pos.y()))
+    chart = view.chart
+    assert chart is not None
+    qtbot.waitUntil(chart.isVisible)
+    x, y = chart.point_position(target)
+    pos = chart.mapFromScene(x, y)
+    qtbot.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos.x(), pos.y()))
     assert view.selected_point() == target
     rows = view.table.selectionModel().selectedRows()
     assert rows and int(view.proxy.data(rows[0], Qt.ItemDataRole.UserRole + 2)) == target

@@ -10,7 +10,7 @@ the other hardware, models and configurations are not on the front.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -59,7 +59,9 @@ from app.ui.context import ScreenContext
 from app.ui.dialogs.alerts import show_message
 from app.ui.models.front_table import COST_COLUMN, POINT_ROLE, SORT_ROLE, FrontTableModel
 from app.ui.tasks import TaskHandle
-from app.ui.views.explorer_chart import FrontChart
+
+if TYPE_CHECKING:
+    from app.ui.views.explorer_chart import FrontChart
 
 MODEL_SOURCE = -1  # the source combo's data for "a model and token lengths"
 ALL_ENGINES = "*"
@@ -199,15 +201,15 @@ class ExplorerView(QWidget):
         self.result_label.setWordWrap(True)
 
         # chart and table
-        self.chart = FrontChart()
-        self.chart.point_clicked.connect(self.select_point)
+        # The chart (and pyqtgraph with it) is built on the first result: not at start-up.
+        self.chart: FrontChart | None = None
+        self.selected: int | None = None
         self.empty = QLabel(messages.EXPLORER_EMPTY)
         self.empty.setObjectName("hint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.chart_stack = QStackedWidget()
         self.chart_stack.addWidget(self.empty)
-        self.chart_stack.addWidget(self.chart)
         self.model_table = FrontTableModel()
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model_table)
@@ -498,19 +500,29 @@ class ExplorerView(QWidget):
         space = self.space
         assert space is not None
         self.selection = selection
-        self.chart.set_front(space, selection.front)
+        chart = self._chart()
+        chart.set_front(space, selection.front)
         self.model_table.set_front(space, selection.front)
         self.table.resizeColumnsToContents()
-        self.chart_stack.setCurrentIndex(1)
+        self.chart_stack.setCurrentWidget(chart)
         if selection.front.size == 0:
             self.empty.setText(messages.EXPLORER_EMPTY_FRONT)
-            self.chart_stack.setCurrentIndex(0)
+            self.chart_stack.setCurrentWidget(self.empty)
         explanation = explain_selection(space, selection, self.workspace.catalog)
         self.excluded.setHtml(sections_html(explanation.sections,
                                             small=(explanation.sections[-1].title,)))
         self.excluded_text = explanation.text()
         self._show_result_label()
         self.select_point(int(selection.front[0]) if selection.front.size else None)
+
+    def _chart(self) -> FrontChart:
+        if self.chart is None:
+            from app.ui.views.explorer_chart import FrontChart
+
+            self.chart = FrontChart()
+            self.chart.point_clicked.connect(self.select_point)
+            self.chart_stack.addWidget(self.chart)
+        return self.chart
 
     def _show_result_label(self) -> None:
         space, selection = self.space, self.selection
@@ -530,7 +542,9 @@ class ExplorerView(QWidget):
 
     def select_point(self, index: int | None) -> None:
         """Select configuration `index` (of the swept space) in the chart, table and basis."""
-        self.chart.select_point(index)
+        self.selected = index
+        if self.chart is not None:
+            self.chart.select_point(index)
         row = self.model_table.row_of(index) if index is not None else None
         if row is not None:
             proxy_index = self.proxy.mapFromSource(self.model_table.index(row, 0))
@@ -540,13 +554,13 @@ class ExplorerView(QWidget):
         self._show_basis(index)
 
     def selected_point(self) -> int | None:
-        return self.chart.selected
+        return self.selected
 
     def _table_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
             index = int(self.proxy.data(rows[0], POINT_ROLE))
-            if index != self.chart.selected:
+            if index != self.selected:
                 self.select_point(index)
 
     def _show_basis(self, index: int | None) -> None:
@@ -566,7 +580,7 @@ class ExplorerView(QWidget):
 
     def create_from_selected(self) -> str | None:
         """Create a scenario from the selected point (undoable); the problem text, or None."""
-        space, index = self.space, self.chart.selected
+        space, index = self.space, self.selected
         source = self.source_for_space
         if space is None or index is None or source is None:
             return None
