@@ -148,16 +148,19 @@ EXPLORER_RUN = "Run sweep"
 EXPLORER_RUN_TIP = "Evaluate every configuration (Ctrl+R); runs in the background, cancellable"
 EXPLORER_TASK_TITLE = "Sweeping {model}"
 EXPLORER_FILTER_FIT = "Fits in memory"
-EXPLORER_FILTER_SLO = "Meets the latency targets"
+EXPLORER_FILTER_SLO = "Latency targets:"
 EXPLORER_FILTER_PRICED = "Sourced GPU prices only"
 EXPLORER_FILTER_PRICED_TIP = ("Leave out accelerators without a purchase price (their GPU-hour "
                               "rate is a rental rate or the fallback; hollow in the chart)")
 EXPLORER_FILTER_CONSTRAINTS = "Constraints:"
 EXPLORER_CONSTRAINTS_CHOICES = (
-    ("allowed", "Allowed (warnings flagged)"),
+    ("allowed", "Allowed"),
     ("clean", "Every rule passes"),
-    ("any", "Any (failing ones flagged)"),
+    ("any", "Any (failing flagged)"),
 )
+EXPLORER_CONSTRAINTS_TIP = ("Allowed: no rule of the site's requirements fails (warnings are "
+                            "kept and drawn as triangles). Any: failing options too, drawn as "
+                            "crosses, to see what the requirements cost.")
 EXPLORER_FILTER_VENDOR = "Vendor:"
 EXPLORER_ALL_VENDORS = "All vendors"
 EXPLORER_FILTER_MAX_GPUS = "Max GPUs at peak:"

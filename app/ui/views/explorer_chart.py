@@ -96,6 +96,7 @@ class FrontChart(pg.PlotWidget):  # type: ignore[misc]
                                           interactive=False,
                                           width=14)
         self.colour_bar.axis.setTextPen(pg.mkPen("#26313d"))
+        self.colour_bar.axis.setWidth(62)  # room for 5-digit ticks beside the label
         self.colour_bar.axis.setLabel(messages.EXPLORER_AXIS_TTFT, color="#26313d")
         plot.layout.addItem(self.colour_bar, 2, 5)
         # Above the plot, in the title row: inside the axes it would cover points.

@@ -154,19 +154,13 @@ class ExplorerView(QWidget):
         top.addWidget(self.run_button)
         workload_row = QHBoxLayout()
         workload_row.addWidget(QLabel(messages.EXPLORER_MODEL_LABEL))
-        workload_row.addWidget(self.model, 1)
+        workload_row.addWidget(self.model, 2)
         workload_row.addWidget(QLabel(messages.EXPLORER_TOKENS_IN))
         workload_row.addWidget(self.tokens_in)
         workload_row.addWidget(QLabel(messages.EXPLORER_TOKENS_OUT))
         workload_row.addWidget(self.tokens_out)
-        workload_row.addSpacing(10)
-        workload_row.addWidget(QLabel(messages.EXPLORER_TTFT_TARGET))
-        workload_row.addWidget(self.ttft_target)
-        workload_row.addWidget(QLabel(messages.EXPLORER_TPOT_TARGET))
-        workload_row.addWidget(self.tpot_target)
-        workload_row.addStretch(2)
 
-        # filters
+        # filters: they re-select from the swept space at once
         self.fit_filter = QCheckBox(messages.EXPLORER_FILTER_FIT)
         self.fit_filter.setChecked(True)
         self.slo_filter = QCheckBox(messages.EXPLORER_FILTER_SLO)
@@ -176,24 +170,33 @@ class ExplorerView(QWidget):
         self.constraint_filter = QComboBox()
         for key, text in messages.EXPLORER_CONSTRAINTS_CHOICES:
             self.constraint_filter.addItem(text, key)
+        self.constraint_filter.setToolTip(messages.EXPLORER_CONSTRAINTS_TIP)
+        self.constraint_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.vendor_filter = QComboBox()
-        self.vendor_filter.setMinimumWidth(160)
+        self.vendor_filter.setMinimumWidth(150)
         self.max_gpus = QSpinBox(minimum=0, maximum=100_000, value=0)
         self.max_gpus.setSpecialValueText(messages.EXPLORER_NO_LIMIT)
-        self.max_gpus.setMinimumWidth(90)
+        self.max_gpus.setMinimumWidth(80)
+        workload_row.addSpacing(12)
+        workload_row.addWidget(QLabel(messages.EXPLORER_FILTER_VENDOR))
+        workload_row.addWidget(self.vendor_filter, 1)
+        workload_row.addSpacing(12)
+        workload_row.addWidget(QLabel(messages.EXPLORER_FILTER_MAX_GPUS))
+        workload_row.addWidget(self.max_gpus)
         filters = QHBoxLayout()
         filters.addWidget(self.fit_filter)
+        filters.addSpacing(8)
         filters.addWidget(self.slo_filter)
+        filters.addWidget(QLabel(messages.EXPLORER_TTFT_TARGET))
+        filters.addWidget(self.ttft_target)
+        filters.addWidget(QLabel(messages.EXPLORER_TPOT_TARGET))
+        filters.addWidget(self.tpot_target)
+        filters.addSpacing(8)
         filters.addWidget(self.priced_filter)
-        filters.addSpacing(10)
+        filters.addSpacing(8)
         filters.addWidget(QLabel(messages.EXPLORER_FILTER_CONSTRAINTS))
         filters.addWidget(self.constraint_filter)
-        filters.addSpacing(10)
-        filters.addWidget(QLabel(messages.EXPLORER_FILTER_VENDOR))
-        filters.addWidget(self.vendor_filter)
-        filters.addSpacing(10)
-        filters.addWidget(QLabel(messages.EXPLORER_FILTER_MAX_GPUS))
-        filters.addWidget(self.max_gpus)
         filters.addStretch(1)
 
         self.result_label = QLabel()
@@ -233,6 +236,7 @@ class ExplorerView(QWidget):
         left.addWidget(self.table)
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 2)
+        left.setSizes([420, 240])
         left.setChildrenCollapsible(False)
 
         # side panel
@@ -281,6 +285,7 @@ class ExplorerView(QWidget):
         layout.addWidget(splitter, 1)
 
         self._fill_models()
+        self._fill_vendors([a.vendor for a in self.workspace.catalog.accelerators.values()])
         self._fill_sources()
         self.source.currentIndexChanged.connect(lambda _: self._source_changed())
         self.workload.currentIndexChanged.connect(lambda _: self._workload_changed())
@@ -303,7 +308,7 @@ class ExplorerView(QWidget):
         spin.setSpecialValueText(messages.EXPLORER_NO_TARGET)
         spin.setGroupSeparatorShown(True)
         spin.setToolTip(messages.EXPLORER_TARGET_TIP)
-        spin.setMinimumWidth(100)
+        spin.setMinimumWidth(90)
         return spin
 
     # --- choosing what to sweep ---------------------------------------------------------------
@@ -472,15 +477,15 @@ class ExplorerView(QWidget):
                     source: Scenario | None) -> None:
         self.space = space
         self.source_for_space = source
-        self._fill_vendors(space)
+        self._fill_vendors([a.vendor for a in space.accelerators])
         self._show_selection(selection)
 
-    def _fill_vendors(self, space: SweptSpace) -> None:
+    def _fill_vendors(self, vendors: list[str]) -> None:
         keep = self.vendor_filter.currentData()
         self.vendor_filter.blockSignals(True)
         self.vendor_filter.clear()
         self.vendor_filter.addItem(messages.EXPLORER_ALL_VENDORS, "")
-        for vendor in sorted({a.vendor for a in space.accelerators}, key=str.casefold):
+        for vendor in sorted(set(vendors), key=str.casefold):
             self.vendor_filter.addItem(vendor, vendor)
         self.vendor_filter.setCurrentIndex(max(self.vendor_filter.findData(keep or ""), 0))
         self.vendor_filter.blockSignals(False)
@@ -504,6 +509,8 @@ class ExplorerView(QWidget):
         chart.set_front(space, selection.front)
         self.model_table.set_front(space, selection.front)
         self.table.resizeColumnsToContents()
+        for column in range(self.model_table.columnCount()):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 240))
         self.chart_stack.setCurrentWidget(chart)
         if selection.front.size == 0:
             self.empty.setText(messages.EXPLORER_EMPTY_FRONT)
