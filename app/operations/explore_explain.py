@@ -130,6 +130,18 @@ def _vendors(exclusions: list[Exclusion], catalog: Catalog) -> str:
     return ", ".join(f"{vendor} ×{n}" for vendor, n in sorted(counts.items()))
 
 
+def _typical(failing: list[tuple[Exclusion, ConstraintResult]],
+             catalog: Catalog) -> tuple[Exclusion, ConstraintResult]:
+    """An example from the vendor with the most exclusions (the one a reader looks for)."""
+    def vendor(e: Exclusion) -> str:
+        spec = catalog.accelerators.get(e.option)
+        return spec.vendor if spec else ""
+
+    counts = Counter(vendor(e) for e, _ in failing)
+    top = counts.most_common(1)[0][0]
+    return next(pair for pair in failing if vendor(pair[0]) == top)
+
+
 def _failing(exclusions: tuple[Exclusion, ...], rule: str) -> list[tuple[Exclusion,
                                                                           ConstraintResult]]:
     out = []
@@ -169,9 +181,10 @@ def _hardware(report: ExclusionReport, catalog: Catalog) -> Section:
         failing = _failing(excluded, rule)
         if not failing:
             continue
+        example = _typical(failing, catalog)
         lines.append(f"- {rule} ({RULES[rule]}): {len(failing)} accelerators "
                      f"({_vendors([e for e, _ in failing], catalog)}); for example "
-                     f"{failing[0][0].name}: {failing[0][1].reason}")
+                     f"{example[0].name}: {example[1].reason}")
     allowed = [e.name for e in report.accelerators if not e.excluded]
     lines.append(f"Allowed: {', '.join(allowed) if allowed else 'none'}.")
     return Section("Hardware the site excludes", tuple(lines))

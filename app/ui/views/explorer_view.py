@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,6 +63,7 @@ from app.ui.tasks import TaskHandle
 if TYPE_CHECKING:
     from app.ui.views.explorer_chart import FrontChart
 
+REFILTER_DELAY_MS = 250
 MODEL_SOURCE = -1  # the source combo's data for "a model and token lengths"
 ALL_ENGINES = "*"
 
@@ -297,8 +298,13 @@ class ExplorerView(QWidget):
             box.toggled.connect(lambda _: self.apply_filters())
         for combo in (self.constraint_filter, self.vendor_filter):
             combo.currentIndexChanged.connect(lambda _: self.apply_filters())
+        # Typing a number re-filters once the typing pauses, not at every digit.
+        self._refilter = QTimer(self)
+        self._refilter.setSingleShot(True)
+        self._refilter.setInterval(REFILTER_DELAY_MS)
+        self._refilter.timeout.connect(self.apply_filters)
         for spin in (self.max_gpus, self.ttft_target, self.tpot_target):
-            spin.valueChanged.connect(lambda _: self.apply_filters())
+            spin.valueChanged.connect(lambda _: self._refilter.start())
         ctx.events.changed.connect(self._on_change)
         self._source_changed()
 
@@ -492,6 +498,7 @@ class ExplorerView(QWidget):
 
     def apply_filters(self) -> None:
         """Re-select the front from the swept space with the current filters."""
+        self._refilter.stop()
         if self.space is None:
             return
         try:
