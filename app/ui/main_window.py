@@ -47,11 +47,12 @@ from app.ui.dialogs.alerts import show_internal_error, show_message
 from app.ui.tasks import TaskRunner
 from app.ui.undo import WorkspaceEvents, WorkspaceUndo
 from app.ui.views.catalog_view import CatalogView
+from app.ui.views.explorer_view import ExplorerView
 from app.ui.views.report_view import ReportView
 from app.ui.views.scenarios_view import ScenariosView
 
-SCREENS: tuple[type[ScenariosView] | type[CatalogView] | type[ReportView], ...] = (
-    ScenariosView, CatalogView, ReportView)
+SCREENS: tuple[type[ScenariosView] | type[ExplorerView] | type[CatalogView] | type[ReportView],
+               ...] = (ScenariosView, ExplorerView, CatalogView, ReportView)
 """Screen classes in navigation order; screen N is on Ctrl+N."""
 STATUS_MESSAGE_MS = 8000
 PATH_LABEL_MAX_PX = 420

@@ -149,6 +149,78 @@ REPORT_FAILED_TITLE = "Cannot make the report"
 REPORT_EXPORT_FAILED_TITLE = "Cannot export"
 PDF_FILTER = "PDF documents (*.pdf)"
 XLSX_FILTER = "Excel workbooks (*.xlsx)"
+# Explorer screen
+EXPLORER_SUMMARY = ("Sweeps every accelerator × GPU count × weight format × KV-cache format × "
+                    "parallel layout × batch for one workload, and keeps the Pareto front: the "
+                    "configurations no other beats on cost per 1M output tokens, TPOT and TTFT "
+                    "at once, among those the filters allow.")
+EXPLORER_SOURCE_LABEL = "Sweep for:"
+EXPLORER_SOURCE_MODEL = "A model and token lengths (no scenario)"
+EXPLORER_NO_SCENARIOS = "No scenarios yet: sweep for a model and token lengths"
+EXPLORER_WORKLOAD_LABEL = "Workload:"
+EXPLORER_MODEL_LABEL = "Model:"
+EXPLORER_TOKENS_IN = "Tokens in:"
+EXPLORER_TOKENS_OUT = "out:"
+EXPLORER_TTFT_TARGET = "TTFT ≤"
+EXPLORER_TPOT_TARGET = "TPOT ≤"
+EXPLORER_NO_TARGET = "none"
+EXPLORER_TARGET_TIP = ("Latency target in ms (the scenario's, until you change it); changing "
+                       "it re-filters at once, without sweeping again")
+EXPLORER_ENGINE_LABEL = "Engine:"
+EXPLORER_ENGINE_ALL = "All engines"
+EXPLORER_ENGINE_SCENARIO = "{engine} (the scenario's)"
+EXPLORER_RUN = "Run sweep"
+EXPLORER_RUN_TIP = "Evaluate every configuration (Ctrl+R); runs in the background, cancellable"
+EXPLORER_TASK_TITLE = "Sweeping {model}"
+EXPLORER_FILTER_FIT = "Fits in memory"
+EXPLORER_FILTER_SLO = "Latency targets:"
+EXPLORER_FILTER_PRICED = "Sourced GPU prices only"
+EXPLORER_FILTER_PRICED_TIP = ("Leave out accelerators without a purchase price (their GPU-hour "
+                              "rate is a rental rate or the fallback; hollow in the chart)")
+EXPLORER_FILTER_CONSTRAINTS = "Constraints:"
+EXPLORER_CONSTRAINTS_CHOICES = (
+    ("allowed", "Allowed"),
+    ("clean", "Every rule passes"),
+    ("any", "Any (failing flagged)"),
+)
+EXPLORER_CONSTRAINTS_TIP = ("Allowed: no rule of the site's requirements fails (warnings are "
+                            "kept and drawn as triangles). Any: failing options too, drawn as "
+                            "crosses, to see what the requirements cost.")
+EXPLORER_FILTER_VENDOR = "Vendor:"
+EXPLORER_ALL_VENDORS = "All vendors"
+EXPLORER_FILTER_MAX_GPUS = "Max GPUs at peak:"
+EXPLORER_NO_LIMIT = "no limit"
+EXPLORER_EMPTY = ("Pick a scenario (or a model and token lengths) and press Run sweep "
+                  "(Ctrl+R). The front appears here as a chart and a table.")
+EXPLORER_EMPTY_FRONT = ("No configuration passes the filters. The Excluded tab says why; "
+                        "loosen a filter to see more.")
+EXPLORER_RESULT = ("{configs} evaluated in {seconds:.2f} s ({rate:,.0f}/s) · {front} on the "
+                   "front · {excluded} excluded by the site's requirements")
+EXPLORER_RESULT_FOR = "Results for {what}"
+EXPLORER_STALE = " — the choices above changed: run the sweep again to update"
+EXPLORER_TAB_POINT = "Selected point"
+EXPLORER_TAB_EXCLUDED = "Excluded"
+EXPLORER_NO_POINT = "Select a point in the chart or the table to see its basis."
+EXPLORER_CREATE = "Create scenario from this point"
+EXPLORER_CREATE_TIP = ("A copy of the scenario with this accelerator, layout, engine and formats "
+                       "(Ctrl+Z undoes it)")
+EXPLORER_CREATE_NEEDS_SCENARIO = "Sweep for a scenario to create a scenario from a point"
+EXPLORER_CREATED = "Created {name} (Ctrl+Z undoes it)"
+EXPLORER_CREATE_FAILED_TITLE = "Cannot create the scenario"
+EXPLORER_SCENARIO_INVALID = "{name}: cannot be swept yet ({error})"
+EXPLORER_STATUS_TEXT = ("pass", "warn", "fail")
+EXPLORER_AXIS_COST = "Cost per 1M output tokens"
+EXPLORER_AXIS_TPOT = "TPOT"
+EXPLORER_AXIS_TTFT = "TTFT (ms)"
+EXPLORER_LEGEND_PASS = "every rule passes"
+EXPLORER_LEGEND_WARN = "allowed with warnings"
+EXPLORER_LEGEND_FAIL = "fails a rule"
+EXPLORER_LEGEND_ESTIMATED = "hollow: GPU price estimated"
+EXPLORER_LEGEND_TRADEOFF = "cost–TPOT trade-off"
+EXPLORER_TIP = ("{name}\n{gpus} GPUs (tp {tp} × pp {pp}), {weights}/{kv}, {engine}, batch {batch}"
+                "\n${cost:,.2f} per 1M output tokens{estimated}\nTPOT {tpot:,.1f} ms · "
+                "TTFT {ttft:,.0f} ms\n{tokens:,.0f} tokens/s · {fleet:,} GPUs at peak · "
+                "constraints: {status}")
 
 # About
 ABOUT_TITLE = "About Enclave"
