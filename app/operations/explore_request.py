@@ -18,10 +18,10 @@ from app.engine.catalog_types import AcceleratorSpec, ServerSpec
 from app.engine.constraint_types import SiteRequirements
 from app.engine.cost_inputs import parse_redundancy
 from app.engine.gpu_hour_cost import AcceleratorCostInputs, GpuHourPrices, OwnershipTerms
-from app.engine.scenario import ENGINES, Scenario, ScenarioError
+from app.engine.scenario import ENGINES, GENERATIVE_TEMPLATES, Scenario, ScenarioError
 from app.errors import UserError
 from app.operations.resolve import GENERIC_GPUS_PER_SERVER
-from app.operations.sizing import GENERATIVE_TEMPLATES, peak_requests_per_s
+from app.operations.sizing import demand_numbers, peak_requests_per_s
 
 GPU_COUNTS = (1, 2, 4, 8, 16)
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -139,10 +139,11 @@ def request_from_scenario(scenario: Scenario, catalog: Catalog, workload: int | 
         pue=c.pue,
         usd_per_kwh=c.energy_usd_per_kwh,
     )
+    _users, _requests, input_tokens, output_tokens = demand_numbers(w)
     return ExploreRequest(
         model_id=w.model,
-        input_tokens=w.input_tokens,
-        output_tokens=max(w.output_tokens, 1),
+        input_tokens=int(input_tokens),
+        output_tokens=max(int(output_tokens), 1),
         engines=engines or (d.engine,),
         ttft_target_ms=w.ttft_target_ms,
         tpot_target_ms=w.tpot_target_ms,

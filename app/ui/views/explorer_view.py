@@ -393,8 +393,8 @@ class ExplorerView(QWidget):
         index = self.workload.currentData()
         if scenario is not None and index is not None:
             w = scenario.workloads[int(index)]
-            for widget, value in ((self.tokens_in, w.input_tokens),
-                                  (self.tokens_out, max(w.output_tokens, 1)),
+            for widget, value in ((self.tokens_in, w.input_tokens or 1),
+                                  (self.tokens_out, max(w.output_tokens or 0, 1)),
                                   (self.ttft_target, round(w.ttft_target_ms or 0)),
                                   (self.tpot_target, round(w.tpot_target_ms or 0))):
                 widget.blockSignals(True)
