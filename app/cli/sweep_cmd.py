@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import add_workspace_option, workspace_from
+from app.operations.site_efficiency import efficiency_note, workspace_efficiency
 from app.operations.sweep import FRONT_COLUMNS, run_sweep, write_front
 
 
@@ -29,13 +30,15 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     with workspace_from(args) as ws:
         catalog = ws.catalog
+        table, _ = workspace_efficiency(ws.db)  # shipped factors + site refits
     summary = run_sweep(args.model, args.input_tokens, args.output_tokens, args.engine,
-                        catalog=catalog)
+                        catalog=catalog, table=table)
     print(
         f"evaluated {summary.evaluated:,} configurations in {summary.seconds:.3f} s "
         f"({summary.configs_per_s:,.0f} configurations/s); {summary.fitting:,} fit; "
         f"Pareto front: {len(summary.front)}"
     )
+    print(f"efficiency: {efficiency_note(table)}")
     if args.out:
         write_front(Path(args.out), summary.front)
         print(f"wrote {args.out}")

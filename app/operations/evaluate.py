@@ -9,11 +9,13 @@ gives the `enclave evaluate --json` object (keys listed in DESIGN.md, plus more)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from app.catalog.efficiency import load_efficiency
 from app.catalog.loader import Catalog
 from app.engine.cost import (
     CAPITAL_CATEGORIES,
@@ -23,6 +25,7 @@ from app.engine.cost import (
     run_cost_model,
 )
 from app.engine.cost_inputs import cost_structure, scenario_params
+from app.engine.efficiency import EfficiencyTable
 from app.engine.scenario import Scenario
 from app.engine.uncertainty import (
     DEFAULT_DRAWS,
@@ -33,7 +36,9 @@ from app.engine.uncertainty import (
     tornado,
 )
 from app.operations.constraints import ConstraintCheck, check_constraints
+from app.operations.error_bands import error_band
 from app.operations.resolve import ResolvedScenario, resolve
+from app.operations.site_efficiency import factor_basis
 from app.operations.sizing import WorkloadSizing, size_workloads
 
 FORMULAS = {
@@ -150,10 +155,20 @@ def evaluate(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     tornado_kpi: str = "tco_usd",
+    efficiency: EfficiencyTable | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> EvaluationResult:
-    """Full evaluation of one scenario against a catalog (see the module docstring)."""
+    """Full evaluation of one scenario against a catalog (see the module docstring).
+
+    `efficiency` is the factor table to use: the workspace's
+    (`site_efficiency.workspace_efficiency`) so that site-calibrated factors apply, or the
+    shipped one when None.
+    """
+    if efficiency is None:
+        efficiency, aliases = load_efficiency()
+    aliases = aliases or {}
     resolved = resolve(scenario, catalog)
-    sizings = size_workloads(resolved)
+    sizings = size_workloads(resolved, efficiency, aliases)
     fits = all(s.fits for s in sizings)
     sized_gpus = sum(s.capacity.replicas * s.capacity.gpus_per_replica for s in sizings)
     fixed = scenario.deployment.gpu_count
@@ -169,6 +184,10 @@ def evaluate(
         structure = _fixed_fleet(structure)
     constraints = check_constraints(resolved, catalog)
     basis = _basis(resolved, sizings, structure, sized_gpus)
+    engine = (aliases or {}).get(scenario.deployment.engine, scenario.deployment.engine)
+    basis["efficiency_factors"] = factor_basis(efficiency, engine,
+                                               resolved.accelerator.hardware_class,
+                                               resolved.accelerator.segment)
     if not fits:
         return _not_fitting(resolved, sizings, initial_gpus, constraints, basis, tornado_kpi)
 
@@ -176,9 +195,11 @@ def evaluate(
     outcome = run_cost_model(structure, params, detail=True)
     mc = monte_carlo(resolved.scenario, structure, resolved.workload_api, draws=draws, seed=seed)
     bars = tornado(resolved.scenario, structure, resolved.workload_api, kpi=tornado_kpi)
+    kpis = _kpis(outcome, sizings, resolved, fits)
+    basis["error_bands"] = _error_bands(kpis, resolved, efficiency, aliases)
     return EvaluationResult(
         scenario=scenario,
-        kpis=_kpis(outcome, sizings, resolved, fits),
+        kpis=kpis,
         series=_series(outcome),
         cost_breakdown=_breakdown(outcome),
         uncertainty=mc,
@@ -188,6 +209,20 @@ def evaluate(
         workloads=sizings,
         basis=basis,
     )
+
+
+def _error_bands(kpis: Kpis, resolved: ResolvedScenario, table: EfficiencyTable,
+                 aliases: Mapping[str, str]) -> dict[str, Any]:
+    """Each latency/throughput KPI with its calibration band (`error_bands.error_band`)."""
+    engine = resolved.scenario.deployment.engine
+    engine = aliases.get(engine, engine)
+    hardware_class = resolved.accelerator.hardware_class
+    out: dict[str, Any] = {}
+    for metric in ("ttft_ms", "tpot_ms", "output_tokens_per_s"):
+        band = error_band(table, metric, getattr(kpis, metric), engine, hardware_class)
+        if band is not None:
+            out[metric] = band.to_json()
+    return out
 
 
 def _fixed_fleet(structure: CostStructure) -> CostStructure:

@@ -11,6 +11,7 @@ one replica sustains within the SLOs (sustainable requests/s × output tokens).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,10 +77,12 @@ def _check_workload(i: int, w: Workload, resolved: ResolvedScenario) -> None:
 
 
 def size_workloads(
-    resolved: ResolvedScenario, table: EfficiencyTable | None = None
+    resolved: ResolvedScenario,
+    table: EfficiencyTable | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[WorkloadSizing, ...]:
     """Replicas per workload for its month-1 peak demand, redundancy included."""
-    aliases: dict[str, str] = {}
+    aliases = aliases or {}
     if table is None:
         table, aliases = load_efficiency()
     scenario = resolved.scenario
