@@ -75,7 +75,7 @@ def report(plan: CalibrationPlan) -> str:
     """The before/after summary printed after an import."""
     reading = plan.log.reading
     lines = [f"imported {len(plan.log.rows)} measurements from {reading.file_name} "
-             f"({reading.format_label}; {reading.tool}"
+             f"({reading.format_label}" + (f"; {reading.tool}" if reading.tool else "")
              + (f"; measured {reading.measured_on}" if reading.measured_on else "")
              + f") as import {plan.batch}"]
     for where, reason in reading.skipped:

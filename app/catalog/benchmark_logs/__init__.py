@@ -19,11 +19,13 @@ catalog and fits the estimate contract is checked by the operation that imports 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import NoReturn
 
 from app.catalog.benchmark_logs import llama_bench, plain_csv, vllm_bench
-from app.catalog.benchmark_logs.errors import UNKNOWN_FORMAT, BenchmarkLogError, fail
+from app.catalog.benchmark_logs.errors import NOT_JSON, UNKNOWN_FORMAT, BenchmarkLogError, fail
 from app.catalog.benchmark_logs.points import LogReading, ReadContext
 from app.catalog.benchmark_logs.site import FLAGS, SiteFacts, check_site_facts
 from app.catalog.benchmark_logs.text import read_log_text
@@ -73,13 +75,25 @@ def read_benchmark_log(
     text, sha256 = read_log_text(path)
     found = detect_format(text) if fmt == "auto" else fmt
     if found is None:
-        fail(path.name, UNKNOWN_FORMAT)
+        _refuse_unknown(text, path.name)
     ctx = ReadContext(site=site, catalog=catalog, engines=frozenset(engines), aliases=aliases)
     if found == vllm_bench.FORMAT:
         return vllm_bench.read(text, path.name, sha256, ctx)
     if found == plain_csv.FORMAT:
         return plain_csv.read(text, path.name, sha256, ctx)
     return llama_bench.read(text, path.name, sha256, found, ctx)
+
+
+def _refuse_unknown(text: str, file: str) -> NoReturn:
+    """Say why a file is no known log: broken JSON is named as such, anything else is unknown."""
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            json.loads(text)
+        except RecursionError:
+            fail(file, NOT_JSON.format(detail="nested too deeply"))
+        except ValueError as exc:
+            fail(file, NOT_JSON.format(detail=str(exc)[:120]))
+    fail(file, UNKNOWN_FORMAT)
 
 
 def fact_flag(fact: str | None) -> str:

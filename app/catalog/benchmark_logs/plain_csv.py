@@ -100,7 +100,7 @@ def read(text: str, file: str, sha256: str, ctx: ReadContext) -> LogReading:
     if not points:
         fail(file, NO_POINTS.format(why=": it has a header but no rows"))
     return LogReading(file_name=file, format=FORMAT, format_label=LABEL, sha256=sha256,
-                      points=tuple(points), tool="measurements CSV")
+                      points=tuple(points))
 
 
 def _point(file: str, where: str, row: dict[str, str], ctx: ReadContext) -> MeasuredPoint:
