@@ -48,9 +48,9 @@ SEEDS = {
     "bench.jsonl": llama_bench_jsonl(TESTS).encode(),
     "bench.csv": llama_bench_csv(TESTS).encode(),
     "bench.md": llama_bench_md(TESTS).encode(),
-    "site.csv": ("model,gpu,gpu_count,weights,engine,mode,load,input_tokens,output_tokens,"
-                 "metric,value\nllama-3.1-8b,L40S,1,fp8,vllm,batch,8,512,128,tpot_ms,9.5\n"
-                 ).encode(),
+    "site.csv": (b"model,gpu,gpu_count,weights,engine,mode,load,input_tokens,output_tokens,"
+                 b"metric,value\nllama-3.1-8b,L40S,1,fp8,vllm,batch,8,512,128,tpot_ms,9.5\n"
+                 ),
 }
 
 mutation = st.one_of(

@@ -8,16 +8,24 @@ field. Templates are declared here once and tested by name.
 
 from __future__ import annotations
 
+import re
 from typing import NoReturn
 
 from app.errors import UserError
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """`text` on one line: control characters (from a log's own text) shown escaped."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class BenchmarkLogError(UserError):
     """A benchmark log, or a fact given with it, that breaks a rule; says which and why."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(clean(message))
         self.field = field
 
 
@@ -53,7 +61,7 @@ def fail(file: str, rule: str, field: str | None = None) -> NoReturn:
 
 def bad(file: str, where: str, field: str, rule: str, found: object) -> NoReturn:
     """Raise for a log field whose value breaks `rule`."""
-    shown = repr(found) if not isinstance(found, str) else f"'{found[:60]}'"
+    shown = repr(found[:60] if isinstance(found, str) else found)[:80]
     fail(file, BAD_FIELD.format(where=where, field=field, rule=rule, found=shown))
 
 

@@ -42,6 +42,7 @@ from app.catalog.benchmark_logs.errors import (
     TOO_MANY,
     WRONG_FORMAT,
     bad,
+    clean,
     fact_contradicts,
     fact_required,
     fail,
@@ -378,9 +379,10 @@ def read(text: str, file: str, sha256: str, fmt: str, ctx: ReadContext) -> LogRe
         fail(file, NO_POINTS.format(why=why))
     builds = sorted({r.build for r in rows if r.build})
     return LogReading(file_name=file, format=fmt, format_label=FORMATS[fmt], sha256=sha256,
-                      points=tuple(points), skipped=tuple(skipped),
+                      points=tuple(points), skipped=tuple((w, clean(r)) for w, r in skipped),
                       measured_on=date_span({r.test_time[:10] for r in rows}),
-                      tool="llama-bench" + (f" build {', '.join(builds[:3])}" if builds else ""))
+                      tool=clean("llama-bench" + (f" build {', '.join(builds[:3])}"
+                                                  if builds else "")))
 
 
 def _formats(file: str, row: BenchRow, ctx: ReadContext) -> tuple[str, str | None]:

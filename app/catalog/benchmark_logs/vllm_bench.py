@@ -36,6 +36,7 @@ from app.catalog.benchmark_logs.errors import (
     TOO_MANY,
     WRONG_FORMAT,
     bad,
+    clean,
     fact_required,
     fail,
     missing,
@@ -191,9 +192,9 @@ def read(text: str, file: str, sha256: str, ctx: ReadContext) -> LogReading:
     tool = "vLLM serving benchmark" + (f", backend {', '.join(sorted(backends))}"
                                        if backends else "")
     return LogReading(file_name=file, format=FORMAT, format_label=LABEL, sha256=sha256,
-                      points=tuple(points), skipped=tuple(skipped),
+                      points=tuple(points), skipped=tuple((w, clean(r)) for w, r in skipped),
                       measured_on=date_span(dates),
-                      tool=tool)
+                      tool=clean(tool))
 
 
 def _record(
