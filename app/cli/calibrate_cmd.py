@@ -88,8 +88,8 @@ def report(plan: CalibrationPlan) -> str:
             lines.append(f"  before  {_factors(g.before)}  ({g.before_basis})")
             lines.append(f"  after   {_factors(g.after)}")
         else:
-            lines.append(f"{g.engine} on {g.hardware_class}: the refit did not lower the error; "
-                         f"factors unchanged ({g.before_basis})")
+            lines.append(f"{g.engine} on {g.hardware_class}: a refit does not beat the shipped "
+                         f"factors on these points; the shipped factors stay in use")
     lines.append("")
     lines.append(f"{'metric':<22}{'n':>5}  {'MdAPE before':>12}  {'MdAPE after':>11}  "
                  f"{'within 25% before/after':>23}")

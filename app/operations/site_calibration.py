@@ -9,7 +9,8 @@ Three steps, so the GUI can run the slow ones off its thread and write on it:
    `mfu`, `mbu` and `layer_overhead_us` on all of the workspace's points of that group, old and
    new (`app.engine.calibration.fit_groups`, starting from and pulled towards the shipped
    factors), and scores the imported points before and after (MdAPE per metric). Only those
-   groups change; a refit that does not lower the error keeps the factors as they were.
+   groups change; a refit that does not beat the shipped factors on the group's points leaves
+   the group on the shipped factors.
 3. `apply_calibration`: stores the points, the refit factors and an audit row in one
    transaction; its `Outcome` undoes exactly that.
 
@@ -92,7 +93,7 @@ class GroupPlan:
     after: EfficiencyFactors
     points: int
     improved: bool
-    row: FactorRow | None  # None: the group's stored factors stay as they are
+    row: FactorRow | None  # None: the group goes back to (or stays on) the shipped factors
 
 
 @dataclass(frozen=True)
@@ -288,13 +289,15 @@ def plan_calibration(
         previous = current.resolve(key[0], key[1], segment)
         trial = with_site(current, {key: SiteGroup(key[0], key[1], fitted, start,
                                                    len(group_rows), stamp)})
-        was, _ = predictions(fitted_rows, catalog, current, aliases)
+        was, _ = predictions(fitted_rows, catalog, shipped, aliases)
         now, _ = predictions(fitted_rows, catalog, trial, aliases)
         measured = [float(r["value"]) for r in fitted_rows]
         improved = bool(fitted_rows) and float(np.median(_ape(now, measured))) < float(
             np.median(_ape(was, measured))) - 1e-9
         row = None
-        if improved:
+        if not improved:
+            site.pop(key, None)
+        else:
             after_all, _ = predictions(group_rows, catalog, trial, aliases)
             bands = _bands(group_rows, after_all)
             row = FactorRow(engine=key[0], hardware_class=key[1], points=len(group_rows),
@@ -303,9 +306,9 @@ def plan_calibration(
                                       {m: (b[0], b[1], int(b[2])) for m, b in bands.items()})
         plans.append(GroupPlan(engine=key[0], hardware_class=key[1],
                                before=previous.factors, before_basis=previous.basis,
-                               after=fitted if improved else previous.factors,
+                               after=fitted if improved else start,
                                points=len(group_rows), improved=improved, row=row))
-    after_table = with_site(current, {**site, **new_site})
+    after_table = with_site(shipped, {**site, **new_site})
     after, _ = predictions(new_rows, catalog, after_table, aliases)
     progress(1.0, "Refit")
     return CalibrationPlan(batch=_batch_id(log.reading), log=log, groups=tuple(plans),
@@ -349,6 +352,7 @@ def apply_calibration(ws: Workspace, plan: CalibrationPlan) -> Outcome:
     before = calibration_store.snapshot(ws.db, plan.batch)
     calibration_store.record_import(
         ws.db, plan.batch, plan.log.rows, [g.row for g in plan.groups if g.row is not None],
+        [(g.engine, g.hardware_class) for g in plan.groups if g.row is None],
         file=reading.file_name, sha256=reading.sha256, format=reading.format,
         tool=reading.tool, measured_on=reading.measured_on,
         skipped=[f"{w}: {r}" for w, r in reading.skipped][:50])

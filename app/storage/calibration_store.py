@@ -139,11 +139,13 @@ def _check_point(point: Mapping[str, Any]) -> list[Any]:
 
 
 def record_import(db: Database, batch: str, new_points: Sequence[Mapping[str, Any]],
-                  factors: Sequence[FactorRow], **detail: Any) -> None:
+                  factors: Sequence[FactorRow], dropped: Sequence[tuple[str, str]] = (),
+                  **detail: Any) -> None:
     """Store an import's points and the refit factors of its groups, with one audit row.
 
     Each point maps `POINT_COLUMNS` except `batch` and `imported_at` (set here). Factor rows
-    replace the rows of their groups; other groups are not touched.
+    replace the rows of their groups; `dropped` groups (engine, hardware class) lose theirs
+    (back to the shipped factors); other groups are not touched.
     """
     stamp = now_iso()
     rows = [_check_point({**p, "batch": batch, "imported_at": stamp}) for p in new_points]
@@ -161,6 +163,9 @@ def record_import(db: Database, batch: str, new_points: Sequence[Mapping[str, An
                 "points, fitted_at) VALUES (?, ?, ?, ?, ?)",
                 [f.engine, f.hardware_class, json.dumps(f.data, ensure_ascii=False), f.points,
                  f.fitted_at])
+        for engine, hardware_class in dropped:
+            db.execute("DELETE FROM efficiency_factors WHERE engine=? AND hardware_class=?",
+                       [engine, hardware_class])
         audit.record(db, "calibration.imported", "calibration", batch, points=len(rows),
                      groups=[f"{f.engine}/{f.hardware_class}" for f in factors], **detail)
 
