@@ -16,8 +16,7 @@ from typing import Any
 from app.catalog.benchmark_logs import FORMATS, BenchmarkLogError, SiteFacts, fact_flag
 from app.cli.common import add_workspace_option, workspace_from
 from app.errors import UserError
-from app.operations.error_bands import short_number
-from app.operations.site_calibration import CalibrationPlan, calibrate_file
+from app.operations.site_calibration import calibrate_file, plan_report
 
 
 def register(subparsers: Any) -> None:
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             plan = calibrate_file(ws, Path(args.file), facts, args.format)
         except BenchmarkLogError as exc:
             raise UserError(cli_message(exc)) from None
-    print(report(plan))
+    print(plan_report(plan))
     return 0
 
 
@@ -65,46 +64,3 @@ def cli_message(exc: BenchmarkLogError) -> str:
     if exc.field and text.startswith(f"{exc.field}: "):
         return flag + text[len(exc.field):]
     return f"{text} ({flag})"
-
-
-def _factors(f: Any) -> str:
-    return f"mfu {f.mfu:.3f}, mbu {f.mbu:.3f}, {f.layer_overhead_us:.0f} us/layer"
-
-
-def report(plan: CalibrationPlan) -> str:
-    """The before/after summary printed after an import."""
-    reading = plan.log.reading
-    lines = [f"imported {len(plan.log.rows)} measurements from {reading.file_name} "
-             f"({reading.format_label}" + (f"; {reading.tool}" if reading.tool else "")
-             + (f"; measured {reading.measured_on}" if reading.measured_on else "")
-             + f") as import {plan.batch}"]
-    for where, reason in reading.skipped:
-        lines.append(f"  skipped {where}: {reason}")
-    for label, reason in plan.excluded:
-        lines.append(f"  not fitted {label}: {reason}")
-    for g in plan.groups:
-        if g.improved:
-            lines.append(f"refit {g.engine} on {g.hardware_class} from {g.points} points:")
-            lines.append(f"  before  {_factors(g.before)}  ({g.before_basis})")
-            lines.append(f"  after   {_factors(g.after)}")
-        else:
-            lines.append(f"{g.engine} on {g.hardware_class}: a refit does not beat the shipped "
-                         f"factors on these points; the shipped factors stay in use")
-    lines.append("")
-    lines.append(f"{'metric':<22}{'n':>5}  {'MdAPE before':>12}  {'MdAPE after':>11}  "
-                 f"{'within 25% before/after':>23}")
-    for e in plan.errors:
-        name = e.metric + ("" if e.fitted else " *")
-        lines.append(f"{name:<22}{e.n:>5}  {e.mdape_before_pct:>11.1f}%  "
-                     f"{e.mdape_after_pct:>10.1f}%  "
-                     f"{short_number(e.within_25_before_pct):>14}% / "
-                     f"{short_number(e.within_25_after_pct)}%")
-    if any(not e.fitted for e in plan.errors):
-        lines.append("* P99 figures are checked, not fitted")
-    lines.append("")
-    lines.append("other engines and hardware classes: factors unchanged")
-    changed = [g for g in plan.groups if g.improved]
-    if changed:
-        lines.append("estimates, evaluations and sweeps in this workspace now use the refit "
-                     "factors; their basis says 'site-calibrated from N points, <date>'")
-    return "\n".join(lines)

@@ -37,6 +37,7 @@ from app.engine.calibration import GroupKey, fit_groups
 from app.engine.efficiency import EfficiencyFactors, EfficiencyTable
 from app.operations.calibrate import case_set
 from app.operations.change import CHANGED_ELSEWHERE, Change, ChangedElsewhere, Outcome
+from app.operations.error_bands import short_number
 from app.operations.estimate import RowError, estimate_rows, parse_row
 from app.operations.progress import CancelToken, ProgressCallback, no_progress
 from app.operations.site_efficiency import (
@@ -383,3 +384,46 @@ def calibrate_file(ws: Workspace, path: Path, facts: SiteFacts,
     plan = plan_calibration(log, calibration_store.points(ws.db), ws.catalog, table, aliases)
     apply_calibration(ws, plan)
     return plan
+
+
+def _factors(f: EfficiencyFactors) -> str:
+    return f"mfu {f.mfu:.3f}, mbu {f.mbu:.3f}, {f.layer_overhead_us:.0f} us/layer"
+
+
+def plan_report(plan: CalibrationPlan) -> str:
+    """The before/after summary printed after an import."""
+    reading = plan.log.reading
+    lines = [f"imported {len(plan.log.rows)} measurements from {reading.file_name} "
+             f"({reading.format_label}" + (f"; {reading.tool}" if reading.tool else "")
+             + (f"; measured {reading.measured_on}" if reading.measured_on else "")
+             + f") as import {plan.batch}"]
+    for where, reason in reading.skipped:
+        lines.append(f"  skipped {where}: {reason}")
+    for label, reason in plan.excluded:
+        lines.append(f"  not fitted {label}: {reason}")
+    for g in plan.groups:
+        if g.improved:
+            lines.append(f"refit {g.engine} on {g.hardware_class} from {g.points} points:")
+            lines.append(f"  before  {_factors(g.before)}  ({g.before_basis})")
+            lines.append(f"  after   {_factors(g.after)}")
+        else:
+            lines.append(f"{g.engine} on {g.hardware_class}: a refit does not beat the shipped "
+                         f"factors on these points; the shipped factors stay in use")
+    lines.append("")
+    lines.append(f"{'metric':<22}{'n':>5}  {'MdAPE before':>12}  {'MdAPE after':>11}  "
+                 f"{'within 25% before/after':>23}")
+    for e in plan.errors:
+        name = e.metric + ("" if e.fitted else " *")
+        lines.append(f"{name:<22}{e.n:>5}  {e.mdape_before_pct:>11.1f}%  "
+                     f"{e.mdape_after_pct:>10.1f}%  "
+                     f"{short_number(e.within_25_before_pct):>14}% / "
+                     f"{short_number(e.within_25_after_pct)}%")
+    if any(not e.fitted for e in plan.errors):
+        lines.append("* P99 figures are checked, not fitted")
+    lines.append("")
+    lines.append("other engines and hardware classes: factors unchanged")
+    changed = [g for g in plan.groups if g.improved]
+    if changed:
+        lines.append("estimates, evaluations and sweeps in this workspace now use the refit "
+                     "factors; their basis says 'site-calibrated from N points, <date>'")
+    return "\n".join(lines)

@@ -48,8 +48,10 @@ from app.ui.tasks import TaskRunner
 from app.ui.undo import WorkspaceEvents, WorkspaceUndo
 from app.ui.views.catalog_view import CatalogView
 from app.ui.views.scenarios_view import ScenariosView
+from app.ui.views.validation_view import ValidationView
 
-SCREENS: tuple[type[ScenariosView] | type[CatalogView], ...] = (ScenariosView, CatalogView)
+SCREENS: tuple[type[ScenariosView] | type[CatalogView] | type[ValidationView], ...] = (
+    ScenariosView, CatalogView, ValidationView)
 """Screen classes in navigation order; screen N is on Ctrl+N."""
 STATUS_MESSAGE_MS = 8000
 PATH_LABEL_MAX_PX = 420
