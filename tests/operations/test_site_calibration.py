@@ -180,3 +180,34 @@ def test_a_second_log_refits_on_all_points_of_the_group(ws: Workspace, site_log:
     (row,) = calibration_store.factor_rows(ws.db)
     assert row.points == 144
     assert [b.file for b in calibration_store.batches(ws.db)] == ["h200.json", "h100-bench.json"]
+
+
+def test_a_log_over_two_hardware_classes_refits_each_alone(ws: Workspace, tmp_path: Path
+                                                           ) -> None:
+    shipped, aliases = load_efficiency()
+    lines = ["model,gpu,gpu_count,weights,kv_cache,engine,mode,load,input_tokens,output_tokens,"
+             "metric,value"]
+    for gpu, slowdown in (("nvidia-l40s-48gb", 1.4), ("nvidia-a100-sxm4-80gb", 0.8)):
+        cases = [{"case_id": f"{gpu}-{b}-{n}", "model": SITE_MODEL, "gpu": gpu,
+                  "gpu_count": "1", "weights": "fp16", "kv_cache": "fp16", "engine": "sglang",
+                  "mode": "batch", "load": str(b), "input_tokens": str(n),
+                  "output_tokens": "256"} for b in (1, 4, 16, 64) for n in (512, 2048)]
+        for case, out in zip(cases, estimate_rows(cases, ws.catalog, shipped, aliases),
+                             strict=True):
+            for metric in ("output_tokens_per_s", "tpot_ms"):
+                scale = 1 / slowdown if metric == "output_tokens_per_s" else slowdown
+                lines.append(",".join([*(case[k] for k in list(case)[1:]), metric,
+                                       f"{float(out[metric]) * scale:.6g}"]))
+    log = tmp_path / "two.csv"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plan = calibrate_file(ws, log, SiteFacts())
+    assert {(g.engine, g.hardware_class) for g in plan.groups if g.improved} == {
+        ("sglang", "nvidia-ada"), ("sglang", "nvidia-ampere")}
+    table, _ = workspace_efficiency(ws.db)
+    ada = table.resolve("sglang", "nvidia-ada").factors
+    ampere = table.resolve("sglang", "nvidia-ampere").factors
+    assert ada.mbu < shipped.resolve("sglang", "nvidia-ada").factors.mbu  # slower than shipped
+    assert ampere.mbu > shipped.resolve("sglang", "nvidia-ampere").factors.mbu  # faster
+    assert table.resolve("vllm", "nvidia-ada") == shipped.resolve("vllm", "nvidia-ada")
+    for e in plan.errors:
+        assert e.mdape_after_pct < e.mdape_before_pct
