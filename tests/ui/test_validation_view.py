@@ -18,6 +18,7 @@ from app.ui.views.validation_view import ValidationView
 from tests.catalog.benchmark_log_files import vllm_result, vllm_text
 from tests.operations.site_logs import slow_vllm_log
 from tests.ui.conftest import take_message
+from tests.ui.image_compare import assert_image_matches
 
 
 def open_validation(qtbot: QtBot, window: MainWindow) -> ValidationView:
@@ -163,3 +164,29 @@ def test_import_is_off_on_a_read_only_workspace(qtbot: QtBot, tmp_path: Path) ->
     finally:
         win.tasks.shutdown()
         ws.close()
+
+
+def test_scatter_chart_matches_its_baseline(qtbot: QtBot) -> None:
+    from app.ui.views.validation_chart import ValidationScatter
+
+    def point(series: str, measured: float, predicted: float, shipped: float | None = None,
+              origin: str = "published") -> ValidationPoint:
+        return ValidationPoint(
+            key=f"{series}-{measured}", origin=origin, source=series, source_label=series,
+            url="", date="", detail="", model="m", gpu="g", gpu_name="G", hardware_class="c",
+            engine="vllm", metric="tpot_ms", measured=measured, predicted=predicted,
+            predicted_shipped=predicted if shipped is None else shipped,
+            configuration="", series=series)
+
+    points = [point("S01", m, m * f) for m, f in ((5, 1.1), (8, 0.9), (12, 1.3), (20, 0.7),
+                                                   (35, 1.05), (60, 2.3))]
+    points += [point("S06", m, m * f) for m, f in ((6, 0.95), (15, 1.2), (40, 0.8))]
+    points += [point(SITE_AFTER, m, m * 1.02, m / 1.3, origin="site") for m in (9, 18, 30)]
+    chart = ValidationScatter()
+    qtbot.addWidget(chart)
+    chart.resize(520, 380)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.set_points(points, "tpot_ms")
+    assert set(chart.series) == {"S01", "S06", SITE_BEFORE, SITE_AFTER}
+    assert_image_matches(chart.grab().toImage(), "validation-scatter")

@@ -44,7 +44,14 @@ class LogAxis(pg.AxisItem):  # type: ignore[misc]
     """An axis over log10 values labelled with plain numbers (20, 300, 4,000)."""
 
     def logTickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:
-        return [tick_text(10.0 ** v) if math.isfinite(v) else "" for v in values]
+        # Minor ticks of a short span would crowd: label only 1, 2 and 5 times a power of ten.
+        return [tick_text(10.0 ** v) if math.isfinite(v) and _one_two_five(v) else ""
+                for v in values]
+
+
+def _one_two_five(log_value: float) -> bool:
+    mantissa = 10.0 ** (log_value - math.floor(log_value + 1e-9))
+    return any(abs(mantissa - m) < 1e-6 * m for m in (1.0, 2.0, 5.0))
 
 
 def tick_text(value: float) -> str:
@@ -87,6 +94,10 @@ class ValidationScatter(QWidget):
             axis.setPen(pg.mkPen("#5f6b7a"))
             axis.setTextPen(pg.mkPen("#26313d"))
             axis.setTickFont(QFont("DejaVu Sans", 8))
+            axis.setStyle(tickTextOffset=4)
+        # Room for the tick labels and the axis titles (auto-sizing lets them overlap).
+        self.plot.getAxis("left").setWidth(60)
+        self.plot.getAxis("bottom").setHeight(42)
         self.legend = self.plot.addLegend(offset=(8, 8), labelTextColor="#26313d",
                                           brush=pg.mkBrush(255, 255, 255, 220),
                                           pen=pg.mkPen("#c9d0d9"))
@@ -95,6 +106,17 @@ class ValidationScatter(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
+
+    def set_waiting(self, text: str) -> None:
+        """An empty chart with `text` as its title (while predictions are computed)."""
+        self.plot.clear()
+        self.legend.clear()
+        self.series = {}
+        self.points = []
+        self.legend.setVisible(False)
+        self.plot.setTitle(text, color="#5f6b7a", size="10pt")
+        self.plot.setXRange(0.0, 4.0, padding=0)
+        self.plot.setYRange(0.0, 4.0, padding=0)
 
     def set_points(self, points: Sequence[ValidationPoint], metric: str,
                    show_before: bool = True) -> None:
@@ -107,9 +129,10 @@ class ValidationScatter(QWidget):
         self.plot.setLabel("bottom", messages.VALIDATION_AXIS_MEASURED.format(metric=unit))
         self.plot.setLabel("left", messages.VALIDATION_AXIS_PREDICTED.format(metric=unit))
         if not self.points:
-            self.plot.setTitle(messages.VALIDATION_NO_POINTS, color="#5f6b7a", size="10pt")
+            self.set_waiting(messages.VALIDATION_NO_POINTS)
             return
         self.plot.setTitle(None)
+        self.legend.setVisible(True)
         values = [v for p in self.points for v in (p.measured, p.predicted, p.predicted_shipped)
                   if v > 0 and math.isfinite(v)]
         low, high = math.log10(min(values)) - 0.15, math.log10(max(values)) + 0.15

@@ -100,6 +100,7 @@ class ValidationView(QWidget):
             combo.currentIndexChanged.connect(lambda _=0: self.redraw())
         self.show_before = QCheckBox(messages.VALIDATION_SHOW_BEFORE)
         self.show_before.setChecked(True)
+        self.show_before.hide()
         self.show_before.toggled.connect(lambda _=False: self.redraw())
         self.import_button = QPushButton(messages.IMPORT_BENCH_ACTION)
         self.import_button.setObjectName("importBenchmark")
@@ -115,6 +116,7 @@ class ValidationView(QWidget):
             filters.addWidget(combo)
             filters.addSpacing(6)
         filters.addStretch(1)
+        self.set_filters_enabled(False)
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
@@ -186,6 +188,7 @@ class ValidationView(QWidget):
             self.chart = ValidationScatter()
             self.chart.point_clicked.connect(self.show_point)
             self.chart_layout.addWidget(self.chart)
+            self.chart.set_waiting(messages.VALIDATION_LOADING)
             self.redraw()
         if self.dirty:
             self.reload()
@@ -228,9 +231,15 @@ class ValidationView(QWidget):
             site=messages.VALIDATION_SITE_POINTS.format(count=f"{site:,}") if site else "",
             factors=data.factors_note) + self._unresolved(data))
         self.show_before.setVisible(data.site_calibrated)
+        self.set_filters_enabled(True)
         self.redraw()
         if self.dirty:  # changed while predicting
             self.reload()
+
+    def set_filters_enabled(self, enabled: bool) -> None:
+        for combo in (self.metric_combo, self.hardware_combo, self.engine_combo,
+                      self.model_combo, self.source_combo):
+            combo.setEnabled(enabled)
 
     @staticmethod
     def _unresolved(data: ValidationData) -> str:
