@@ -337,7 +337,8 @@ def _factor_data(fitted: EfficiencyFactors, start: EfficiencyFactors,
 def already_imported(ws: Workspace, reading: LogReading) -> str | None:
     """The refusal message when a file with the same content is already imported."""
     present = {b.batch: b for b in calibration_store.batches(ws.db)}
-    for entry in audit.query(ws.db, entity=CALIBRATION, action_prefix="calibration.imported"):
+    for entry in audit.query(ws.db, entity=CALIBRATION, action_prefix="calibration.imported",
+                             limit=100_000):
         if entry.detail.get("sha256") == reading.sha256 and entry.entity_id in present:
             return ALREADY_IMPORTED.format(file=reading.file_name, date=entry.at[:10],
                                            batch=entry.entity_id)
