@@ -18,6 +18,7 @@ from app import __version__
 from app.errors import UserError
 
 COMMAND_MODULES = (
+    "app.cli.calibrate_cmd",
     "app.cli.catalog_cmd",
     "app.cli.estimate_cmd",
     "app.cli.evaluate_cmd",

@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.catalog.efficiency import load_efficiency
 from app.cli.common import add_workspace_option, workspace_from
 from app.errors import UserError
 from app.operations.explore import (
@@ -37,6 +36,7 @@ from app.operations.explore_request import (
     resolve_engines,
 )
 from app.operations.scenario_files import find_scenario_anywhere
+from app.operations.site_efficiency import efficiency_note, workspace_efficiency
 
 
 def register(subparsers: Any) -> None:
@@ -73,11 +73,11 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.workload is not None and not args.scenario:
         raise UserError("--workload: only with --scenario")
-    table, _ = load_efficiency()
-    known = tuple(table.engines)
     origin = ""
     with workspace_from(args) as ws:
         catalog = ws.catalog
+        table, _ = workspace_efficiency(ws.db)  # shipped factors + site refits
+        known = tuple(table.engines)
         if args.scenario:
             scenario, origin = find_scenario_anywhere(ws.db, args.scenario)
     if args.scenario:
@@ -118,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {removed:,} {stage_text(stage, selection.filters)}")
     print(f"  {selection.dominated:,} dominated by a configuration no worse on cost, TPOT and "
           "TTFT")
+    print(f"efficiency: {efficiency_note(table)}")
     if args.out:
         write_front(Path(args.out), rows)
         print(f"wrote {args.out}")

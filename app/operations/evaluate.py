@@ -10,11 +10,13 @@ gives the `enclave evaluate --json` object (keys listed in DESIGN.md, plus more)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from app.catalog.efficiency import load_efficiency
 from app.catalog.loader import Catalog
 from app.engine.cost import (
     CAPITAL_CATEGORIES,
@@ -25,6 +27,7 @@ from app.engine.cost import (
     run_cost_model,
 )
 from app.engine.cost_inputs import cost_structure, scenario_params
+from app.engine.efficiency import EfficiencyTable
 from app.engine.scenario import Scenario
 from app.engine.uncertainty import (
     DEFAULT_DRAWS,
@@ -35,7 +38,9 @@ from app.engine.uncertainty import (
     tornado,
 )
 from app.operations.constraints import ConstraintCheck, check_constraints
+from app.operations.error_bands import error_band
 from app.operations.resolve import ResolvedScenario, resolve
+from app.operations.site_efficiency import factor_basis
 from app.operations.sizing import WorkloadSizing
 from app.operations.stack import FleetPlan, StackSizing, size_stack
 from app.operations.workload_results import with_costs, workload_json
@@ -166,10 +171,20 @@ def evaluate(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     tornado_kpi: str = "tco_usd",
+    efficiency: EfficiencyTable | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> EvaluationResult:
-    """Full evaluation of one scenario against a catalog (see the module docstring)."""
+    """Full evaluation of one scenario against a catalog (see the module docstring).
+
+    `efficiency` is the factor table to use: the workspace's
+    (`site_efficiency.workspace_efficiency`) so that site-calibrated factors apply, or the
+    shipped one when None.
+    """
+    if efficiency is None:
+        efficiency, aliases = load_efficiency()
+    aliases = aliases or {}
     resolved = resolve(scenario, catalog)
-    stack = size_stack(resolved)
+    stack = size_stack(resolved, efficiency, aliases)
     sizings = stack.workloads
     fits = stack.fits
     fleet = stack.fleet
@@ -190,6 +205,10 @@ def evaluate(
         structure = _fixed_fleet(structure)
     constraints = check_constraints(resolved, catalog)
     basis = _basis(resolved, sizings, structure, sized_gpus)
+    engine = (aliases or {}).get(scenario.deployment.engine, scenario.deployment.engine)
+    basis["efficiency_factors"] = factor_basis(efficiency, engine,
+                                               resolved.accelerator.hardware_class,
+                                               resolved.accelerator.segment)
     if not fits or fleet is None:
         return _not_fitting(resolved, sizings, initial_gpus, constraints, basis, tornado_kpi)
 
@@ -200,6 +219,7 @@ def evaluate(
     kpis = _kpis(outcome, stack, resolved, fits)
     costed = with_costs(sizings, kpis.tco_usd, kpis.cost_per_gpu_hour_usd,
                         resolved.scenario.alternatives.rental_usd_per_gpu_hour)
+    basis["error_bands"] = _error_bands(kpis, resolved, efficiency, aliases)
     return EvaluationResult(
         scenario=scenario,
         kpis=kpis,
@@ -219,6 +239,20 @@ def _standalone_gpus(sizings: tuple[WorkloadSizing, ...]) -> int:
     """GPUs when every instance (and every fine-tune run) has whole GPUs of its own."""
     return sum(max(s.capacity.replicas, 1 if s.kind == "finetune" else 0)
                * s.capacity.gpus_per_replica for s in sizings)
+
+
+def _error_bands(kpis: Kpis, resolved: ResolvedScenario, table: EfficiencyTable,
+                 aliases: Mapping[str, str]) -> dict[str, Any]:
+    """Each latency/throughput KPI with its calibration band (`error_bands.error_band`)."""
+    engine = resolved.scenario.deployment.engine
+    engine = aliases.get(engine, engine)
+    hardware_class = resolved.accelerator.hardware_class
+    out: dict[str, Any] = {}
+    for metric in ("ttft_ms", "tpot_ms", "output_tokens_per_s"):
+        band = error_band(table, metric, getattr(kpis, metric), engine, hardware_class)
+        if band is not None:
+            out[metric] = band.to_json()
+    return out
 
 
 def _fixed_fleet(structure: CostStructure) -> CostStructure:

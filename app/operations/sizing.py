@@ -15,6 +15,7 @@ one replica sustains within the SLOs (sustainable requests/s × output tokens).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -129,14 +130,16 @@ def _check_workload(i: int, w: Workload, resolved: ResolvedScenario) -> None:
 
 
 def size_workloads(
-    resolved: ResolvedScenario, table: EfficiencyTable | None = None
+    resolved: ResolvedScenario,
+    table: EfficiencyTable | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[WorkloadSizing, ...]:
     """Replicas per generative workload for its month-1 peak demand, redundancy included.
 
     Only the `chat`, `rag`, `code` and `batch` workloads are sized here, in scenario order;
     each result's `index` is its position in the scenario.
     """
-    aliases: dict[str, str] = {}
+    aliases = dict(aliases or {})
     if table is None:
         table, aliases = load_efficiency()
     scenario = resolved.scenario

@@ -12,6 +12,7 @@ the LLM GPUs grow with demand month by month, the rest (`pooled_gpus`) is kept t
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -118,12 +119,13 @@ def resolve_sharing(resolved: ResolvedScenario) -> tuple[str, PartitionScheme | 
     return "time-slicing", None
 
 
-def size_stack(resolved: ResolvedScenario, table: EfficiencyTable | None = None) -> StackSizing:
+def size_stack(resolved: ResolvedScenario, table: EfficiencyTable | None = None,
+               aliases: Mapping[str, str] | None = None) -> StackSizing:
     """Size every workload and pool them on one fleet (see the module docstring)."""
     scenario = resolved.scenario
     redundancy = parse_redundancy(scenario.deployment.redundancy)
     sharing, scheme = resolve_sharing(resolved)
-    generative = {s.index: s for s in size_workloads(resolved, table)}
+    generative = {s.index: s for s in size_workloads(resolved, table, aliases)}
     results: list[WorkloadSizing] = []
     demands: list[WorkloadDemand] = []
     peak_equivalents = mean_equivalents = 0.0

@@ -50,9 +50,11 @@ from app.ui.views.catalog_view import CatalogView
 from app.ui.views.explorer_view import ExplorerView
 from app.ui.views.report_view import ReportView
 from app.ui.views.scenarios_view import ScenariosView
+from app.ui.views.validation_view import ValidationView
 
-SCREENS: tuple[type[ScenariosView] | type[ExplorerView] | type[CatalogView] | type[ReportView],
-               ...] = (ScenariosView, ExplorerView, CatalogView, ReportView)
+SCREENS: tuple[type[ScenariosView] | type[ExplorerView] | type[CatalogView]
+               | type[ValidationView] | type[ReportView], ...] = (
+    ScenariosView, ExplorerView, CatalogView, ValidationView, ReportView)
 """Screen classes in navigation order; screen N is on Ctrl+N."""
 STATUS_MESSAGE_MS = 8000
 PATH_LABEL_MAX_PX = 420

@@ -221,6 +221,39 @@ EXPLORER_TIP = ("{name}\n{gpus} GPUs (tp {tp} × pp {pp}), {weights}/{kv}, {engi
                 "\n${cost:,.2f} per 1M output tokens{estimated}\nTPOT {tpot:,.1f} ms · "
                 "TTFT {ttft:,.0f} ms\n{tokens:,.0f} tokens/s · {fleet:,} GPUs at peak · "
                 "constraints: {status}")
+# Validation screen and benchmark import
+VALIDATION_SUMMARY = ("{published} published measurements from {sources} sources"
+                      "{site}, predicted with {factors}")
+VALIDATION_SITE_POINTS = " and {count} from this site's benchmark logs"
+VALIDATION_LOADING = "Predicting every measurement with this workspace's factors…"
+VALIDATION_TASK_TITLE = "Predicting the measurements"
+VALIDATION_AXIS_MEASURED = "Measured {metric}"
+VALIDATION_AXIS_PREDICTED = "Predicted {metric}"
+VALIDATION_NO_POINTS = "No measurements of this metric match the filters"
+VALIDATION_ALL = "All {what}"
+VALIDATION_DETAIL_EMPTY = ("Hover a point for its source; click it to keep its details here. "
+                           "Lines: measured = predicted, ±25 % (dashed) and 2× (dotted).")
+VALIDATION_SHOW_BEFORE = "Show site points with the shipped factors too"
+VALIDATION_TABLE_TITLE = "Error by source and metric ({count} points shown)"
+VALIDATION_UNRESOLVED = "{count} not predicted (the catalog cannot resolve them): {examples}"
+IMPORT_BENCH_ACTION = "Import benchmark results…"
+IMPORT_BENCH_TITLE = "Import benchmark results"
+IMPORT_BENCH_INTRO = (
+    "Reads vLLM bench serve / benchmark_serving.py results (JSON), llama-bench output "
+    "(JSON, JSONL, CSV or markdown) and CSVs in the estimate column format with metric and "
+    "value. A log records the load and the figures; give here what it does not say. Left on "
+    "“from the log”, a field is read from the log where the log records it.")
+IMPORT_BENCH_FILE_FILTER = ("Benchmark logs (*.json *.jsonl *.csv *.md *.txt);;All files (*)")
+IMPORT_BENCH_CHOOSE = "Choose a benchmark log"
+IMPORT_BENCH_NO_FILE = "choose the benchmark log to import"
+IMPORT_BENCH_NOT_FOUND = "{path}: does not exist"
+IMPORT_BENCH_FROM_LOG = "— from the log —"
+IMPORT_BENCH_DEFAULT_HINT = "empty = default"
+IMPORT_BENCH_TASK_TITLE = "Importing {name}"
+IMPORT_BENCH_RUNNING = "Reading {name} and refitting…"
+IMPORT_BENCH_DONE_TITLE = "Benchmark results imported"
+IMPORT_BENCH_FAILED = "Fix the marked field to import."
+STATUS_CALIBRATED = "Imported {count} from {name}; {groups} (Ctrl+Z undoes it)"
 
 # About
 ABOUT_TITLE = "About Enclave"
