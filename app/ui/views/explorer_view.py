@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalog.efficiency import load_efficiency
 from app.engine.efficiency import EfficiencyTable
 from app.engine.scenario import Scenario
 from app.errors import UserError
@@ -53,6 +52,7 @@ from app.operations.explore_request import (
 )
 from app.operations.explore_scenario import ExplorePoint, create_scenario_from_point
 from app.operations.progress import CancelToken, ProgressCallback
+from app.operations.site_efficiency import workspace_efficiency
 from app.storage import scenario_store
 from app.ui import messages
 from app.ui.context import ScreenContext
@@ -409,7 +409,8 @@ class ExplorerView(QWidget):
 
     def _efficiency(self) -> EfficiencyTable:
         if self._table is None:
-            self._table, _ = load_efficiency()
+            # shipped factors with this workspace's site refits on top
+            self._table, _ = workspace_efficiency(self.ctx.workspace.db)
         return self._table
 
     def request(self) -> ExploreRequest:
