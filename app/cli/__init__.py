@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "app.cli.catalog_cmd",
     "app.cli.estimate_cmd",
     "app.cli.evaluate_cmd",
+    "app.cli.scenario_cmd",
     "app.cli.sweep_cmd",
 )
 
