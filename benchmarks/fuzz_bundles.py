@@ -278,8 +278,10 @@ def cases_input(rng: random.Random, seed_rows: list[list[str]], header: list[str
 
 
 def fuzz(name: str, make: Callable[[random.Random], bytes], check: Callable[[Path], str],
-         file_name: str, inputs: int, rng: random.Random, folder: Path) -> dict[str, Any]:
-    """Feed `inputs` files to `check`, which returns `accepted` or raises."""
+         file_name: str, inputs: int, rng: random.Random, folder: Path,
+         keep: Path | None = None) -> dict[str, Any]:
+    """Feed `inputs` files to `check`, which returns `accepted` or raises; inputs that crash
+    are copied to `keep` (when given) to replay."""
     counts = {"accepted": 0, "rejected": 0, "crashed": 0}
     examples: list[str] = []
     path = folder / file_name
@@ -297,11 +299,15 @@ def fuzz(name: str, make: Callable[[random.Random], bytes], check: Callable[[Pat
             counts["crashed"] += 1
             if len(examples) < 3:
                 examples.append(traceback.format_exc(limit=4))
+            if keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                (keep / f"{counts['crashed']:04d}-{file_name}").write_bytes(path.read_bytes())
     return {"target": name, "inputs": inputs, **counts,
             "seconds": round(time.perf_counter() - started, 1), "examples": examples}
 
 
-def run_all(inputs: int, seed: int, folder: Path) -> list[dict[str, Any]]:
+def run_all(inputs: int, seed: int, folder: Path,
+            keep: Path | None = None) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     with open_workspace(folder / "source.sqlite") as source:
         members = bundle_members(source)
@@ -341,13 +347,13 @@ def run_all(inputs: int, seed: int, folder: Path) -> list[dict[str, Any]]:
     try:
         return [
             fuzz("bundle .enclave.zip", lambda r: zip_input(r, members, zip_seed),
-                 import_and_undo, "b.enclave.zip", inputs, rng, folder),
+                 import_and_undo, "b.enclave.zip", inputs, rng, folder, keep),
             fuzz("bundle .enclave.json", lambda r: json_input(r, members, json_seed),
-                 import_and_undo, "b.enclave.json", inputs, rng, folder),
+                 import_and_undo, "b.enclave.json", inputs, rng, folder, keep),
             fuzz("scenario JSON file", lambda r: scenario_input(r, scenarios), read_scenario,
-                 "s.json", inputs, rng, folder),
+                 "s.json", inputs, rng, folder, keep),
             fuzz("estimate cases CSV", lambda r: cases_input(r, seed_rows, header), estimate,
-                 "cases.csv", inputs, rng, folder),
+                 "cases.csv", inputs, rng, folder, keep),
         ]
     finally:
         target.close()
@@ -373,9 +379,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--inputs", type=int, default=12_000)
     parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument("--keep-crashes", type=Path, metavar="DIR",
+                        help="copy every input that crashes into DIR")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results = run_all(args.inputs, args.seed, Path(tmp))
+        results = run_all(args.inputs, args.seed, Path(tmp), args.keep_crashes)
     print(f"{'target':<22} {'inputs':>7} {'accepted':>9} {'rejected':>9} {'crashed':>8} "
           f"{'seconds':>8}")
     for r in results:
