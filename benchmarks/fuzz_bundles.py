@@ -135,7 +135,7 @@ def mutate_json(rng: random.Random, value: Any) -> Any:
 def bundle_members(ws: Workspace) -> dict[str, Any]:
     """The members of a bundle of every scenario in `ws`, with a carried catalog entry."""
     from app.operations import catalog_ops
-    from app.operations.bundles import bundle_members as members_of
+    from app.operations.bundle_catalog import carry_entries
     from app.operations.scenario_files import find_in_workspace
     from app.storage import catalog_store, scenario_store
 
@@ -147,7 +147,10 @@ def bundle_members(ws: Workspace) -> dict[str, Any]:
         found = find_in_workspace(ws.db, row.name)
         assert found is not None
         scenarios.append(found[0].to_dict())
-    return members_of(ws, scenarios)
+    members: dict[str, Any] = {f"scenarios/{n:03d}-s.json": data
+                               for n, data in enumerate(scenarios, start=1)}
+    members.update(carry_entries(ws, scenarios))
+    return members
 
 
 def zip_of(members: dict[str, Any], raw: dict[str, bytes] | None = None,

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.catalog.loader import _norm
 from app.engine.scenario import Scenario
 from app.errors import UserError
 from app.operations import bundle_format
+from app.operations.bundle_catalog import PlannedEntry, carry_entries, plan_entries
 from app.operations.bundle_format import Bundle, BundleError, BundleScenario
 from app.operations.change import (
     CATALOG,
@@ -44,8 +44,6 @@ from app.storage.workspace import Workspace
 
 ON_CLASH = ("rename", "replace", "skip")
 """What to do with a bundle scenario whose name the workspace already uses."""
-IMPORTED_ID_SUFFIX = "-imported"
-IMPORTED_NAME_SUFFIX = " (imported)"
 
 UNKNOWN_SUFFIX = ("{path}: the file name must end in .enclave.zip or .enclave.json (a bundle), "
                   "or .json (one scenario file)")
@@ -57,73 +55,8 @@ NOTHING_TO_IMPORT = ("{name}: nothing to import: every scenario in it already ex
                      "(skipped)")
 BAD_ON_CLASH = "on_clash: must be one of " + ", ".join(ON_CLASH)
 CANNOT_READ = "{path}: cannot be read ({detail})"
-MISSING_REFERENCE = ("scenario '{scenario}': {field} '{key}' is neither in the bundle nor in this "
-                     "workspace's catalog; add it before evaluating")
 OTHER_CATALOG = ("{name} was made with catalog {theirs}; this workspace has {ours}: shipped "
                  "values the scenarios use may differ")
-
-
-# --- catalog references -----------------------------------------------------------------------
-
-
-@dataclass
-class _Reference:
-    """One catalog reference inside a scenario's JSON: `holder[key]` names an entry of `kind`."""
-
-    holder: dict[str, Any]
-    key: str
-    kind: str
-    field: str
-
-    @property
-    def value(self) -> str:
-        return str(self.holder[self.key])
-
-
-def _references(data: dict[str, Any]) -> Iterator[_Reference]:
-    """Every non-empty catalog reference of a scenario (JSON form)."""
-    spots: list[tuple[Any, str, str, str]] = []
-    for i, workload in enumerate(data.get("workloads") or []):
-        where = f"workloads[{i}]"
-        spots += [(workload, "model", "models", f"{where}.model"),
-                  (workload, "weights", "quantizations", f"{where}.weights"),
-                  (workload, "kv_cache", "quantizations", f"{where}.kv_cache"),
-                  (workload, "cloud_api", "cloud-apis", f"{where}.cloud_api")]
-    deployment, alternatives = data.get("deployment"), data.get("alternatives")
-    spots += [(deployment, "accelerator", "accelerators", "deployment.accelerator"),
-              (deployment, "server", "servers", "deployment.server"),
-              (alternatives, "cloud_api", "cloud-apis", "alternatives.cloud_api"),
-              (alternatives, "gpu_rental", "gpu-rentals", "alternatives.gpu_rental")]
-    for holder, key, kind, where in spots:
-        if isinstance(holder, dict) and isinstance(holder.get(key), str) and holder[key]:
-            yield _Reference(holder, key, kind, where)
-
-
-def _find_entry(entries: Sequence[dict[str, Any]], key: str) -> dict[str, Any] | None:
-    """The entry a reference means: by id, else by id, name or alias ignoring case and spacing
-    (as the engine's catalog lookups do)."""
-    for entry in entries:
-        if entry["id"] == key:
-            return entry
-    wanted = _norm(key)
-    for entry in entries:
-        labels = (entry["id"], entry.get("name", ""), *(entry.get("aliases") or ()))
-        if any(_norm(str(label)) == wanted for label in labels):
-            return entry
-    return None
-
-
-class _Entries:
-    """A workspace's catalog entries by kind, read on first use."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self._ws = ws
-        self._by_kind: dict[str, list[dict[str, Any]]] = {}
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        if kind not in self._by_kind:
-            self._by_kind[kind] = catalog_store.entries(self._ws.db, kind)
-        return self._by_kind[kind]
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -164,40 +97,6 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "scenario"
 
 
-def bundle_members(ws: Workspace, scenarios: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Member path -> JSON value: the scenarios, then the non-shipped entries they reference."""
-    entries = _Entries(ws)
-    states: dict[str, dict[str, str]] = {}
-    carried: dict[str, dict[str, dict[str, Any]]] = {}
-
-    def carry(kind: str, key: str) -> dict[str, Any] | None:
-        entry = _find_entry(entries.of(kind), key)
-        if entry is None:
-            return None
-        if kind not in states:
-            states[kind] = catalog_store.entry_states(ws.db, kind)
-        if states[kind].get(entry["id"], "shipped") == "shipped":
-            return None
-        carried.setdefault(kind, {})[entry["id"]] = entry
-        return entry
-
-    members: dict[str, Any] = {}
-    for number, data in enumerate(scenarios, start=1):
-        data = copy.deepcopy(data)
-        for ref in _references(data):
-            entry = carry(ref.kind, ref.value)
-            if entry is not None:
-                ref.holder[ref.key] = entry["id"]
-        members[f"scenarios/{number:03d}-{_slug(str(data['name']))}.json"] = data
-    for rental in list(carried.get("gpu-rentals", {}).values()):
-        carry("accelerators", str(rental.get("accelerator", "")))
-    version = catalog_store.catalog_version(ws.db) or "local"
-    for kind, by_id in carried.items():
-        members[f"catalog/{kind}.json"] = {"kind": kind, "catalog_version": version,
-                                           "entries": list(by_id.values())}
-    return members
-
-
 def export_scenarios(ws: Workspace, scenario_ids: Sequence[int], path: Path) -> ExportResult:
     """Write the scenarios (and the catalog entries they need) to `path`, atomically."""
     path = Path(path)
@@ -211,7 +110,10 @@ def export_scenarios(ws: Workspace, scenario_ids: Sequence[int], path: Path) -> 
             raise UserError(ONE_PER_FILE.format(path=path, count=len(scenarios)))
         save_user_file(path, scenario_json(Scenario.from_dict(scenarios[0])))
         return ExportResult(path, container, names, 0)
-    members = bundle_members(ws, scenarios)
+    members: dict[str, Any] = {
+        f"scenarios/{n:03d}-{_slug(str(data['name']))}.json": data
+        for n, data in enumerate(copy.deepcopy(scenarios), start=1)}
+    members.update(carry_entries(ws, list(members.values())))
     version = catalog_store.catalog_version(ws.db)
     build = bundle_format.build_zip if container == "zip" else bundle_format.build_json
     save_user_file(path, build(members, version))
@@ -248,17 +150,6 @@ class PlannedScenario:
     action: str
     replaces: int | None
     data: dict[str, Any] = field(repr=False)
-
-
-@dataclass(frozen=True)
-class PlannedEntry:
-    """action: `add`, `same` (already here, identical) or `rename` (added as `final_id`)."""
-
-    kind: str
-    bundle_id: str
-    final_id: str
-    action: str
-    entry: dict[str, Any] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -325,22 +216,6 @@ def _free_name(ws: Workspace, wanted: str, taken: set[str]) -> str:
         n += 1
 
 
-def _imported_copy(ws: Workspace, kind: str, entry: dict[str, Any],
-                   taken: set[str]) -> tuple[str, dict[str, Any], bool]:
-    """(id, entry, already here) for an entry whose id this workspace uses for another entry:
-    `<id>-imported` (then `-2`, `-3`...), reusing one an earlier import of it already made."""
-    base = str(entry["id"])[:80 - len(IMPORTED_ID_SUFFIX) - 4] + IMPORTED_ID_SUFFIX
-    name = str(entry["name"])[:200 - len(IMPORTED_NAME_SUFFIX)] + IMPORTED_NAME_SUFFIX
-    candidate, n = base, 2
-    while True:
-        renamed = {**entry, "id": candidate, "name": name}
-        if candidate not in taken:
-            here = catalog_store.get_entry(ws.db, kind, candidate)
-            if here is None or here == renamed:
-                return candidate, renamed, here is not None
-        candidate, n = f"{base}-{n}", n + 1
-
-
 def _plan_scenarios(ws: Workspace, bundle: Bundle, on_clash: str) -> list[PlannedScenario]:
     taken = {s.name.strip().casefold() for s in bundle.scenarios}
     planned = []
@@ -359,55 +234,13 @@ def _plan_scenarios(ws: Workspace, bundle: Bundle, on_clash: str) -> list[Planne
     return planned
 
 
-def _plan_catalog(ws: Workspace, bundle: Bundle,
-                  scenarios: list[PlannedScenario]) -> tuple[list[PlannedEntry], list[str]]:
-    """Which bundle entries the imported scenarios need, and how each is added; points the
-    scenarios' references at the ids the entries get. Returns the entries and warnings."""
-    entries = _Entries(ws)
-    planned: dict[tuple[str, str], PlannedEntry] = {}
-    taken: set[str] = set()
-    warnings: list[str] = []
-
-    def need(kind: str, key: str) -> PlannedEntry | None:
-        entry = _find_entry(bundle.catalog.get(kind, ()), key)
-        if entry is None:
-            return None
-        if (kind, entry["id"]) in planned:
-            return planned[(kind, entry["id"])]
-        here = catalog_store.get_entry(ws.db, kind, entry["id"])
-        final, action, stored = entry["id"], "add", dict(entry)
-        if here == entry:
-            action = "same"
-        elif here is not None:
-            final, stored, present = _imported_copy(ws, kind, entry, taken)
-            action = "same" if present else "rename"
-        taken.add(final)
-        planned[(kind, entry["id"])] = PlannedEntry(kind, entry["id"], final, action, stored)
-        return planned[(kind, entry["id"])]
-
-    for item in scenarios:
-        if item.action == "skip":
-            continue
-        for ref in _references(item.data):
-            found = need(ref.kind, ref.value)
-            if found is not None:
-                ref.holder[ref.key] = found.final_id
-            elif _find_entry(entries.of(ref.kind), ref.value) is None:
-                warnings.append(MISSING_REFERENCE.format(scenario=item.final_name,
-                                                         field=ref.field, key=ref.value))
-    for rental in [p for p in planned.values() if p.kind == "gpu-rentals"]:
-        accelerator = need("accelerators", str(rental.entry.get("accelerator", "")))
-        if accelerator is not None:
-            rental.entry["accelerator"] = accelerator.final_id
-    return list(planned.values()), warnings
-
-
 def plan_import(ws: Workspace, bundle: Bundle, on_clash: str = "rename") -> ImportPlan:
     """What `import_bundle` would do with these arguments; changes nothing."""
     if on_clash not in ON_CLASH:
         raise UserError(BAD_ON_CLASH)
     scenarios = _plan_scenarios(ws, bundle, on_clash)
-    catalog, warnings = _plan_catalog(ws, bundle, scenarios)
+    catalog, warnings = plan_entries(ws, bundle.catalog, [(s.final_name, s.data)
+                                                          for s in scenarios if s.action != "skip"])
     ours = catalog_store.catalog_version(ws.db)
     if bundle.catalog_version and ours and bundle.catalog_version != ours:
         warnings.append(OTHER_CATALOG.format(name=bundle.source_name,

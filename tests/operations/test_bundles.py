@@ -11,7 +11,7 @@ import pytest
 
 from app.engine.scenario import Scenario
 from app.errors import UserError
-from app.operations import bundles, catalog_ops
+from app.operations import bundle_catalog, bundles, catalog_ops
 from app.operations.bundles import (
     export_scenarios,
     import_bundle,
@@ -141,7 +141,7 @@ def test_local_catalog_entries_travel_and_never_change_the_receivers(
     assert catalog_store.get_entry(target.db, "accelerators", H100) == shipped_before
     imported = catalog_store.get_entry(target.db, "accelerators", f"{H100}-imported")
     assert imported is not None and imported["price"]["usd"] == 12_345.0
-    assert imported["name"].endswith(bundles.IMPORTED_NAME_SUFFIX)
+    assert imported["name"].endswith(bundle_catalog.IMPORTED_NAME_SUFFIX)
     stored = all_data(target)
     assert stored[data["name"]]["deployment"]["accelerator"] == f"{H100}-imported"
     assert stored["On the site GPU"]["deployment"]["accelerator"] == "site-gpu"
@@ -273,7 +273,7 @@ def test_missing_references_are_warned_about(source: Workspace, target: Workspac
     export_scenarios(source, [chat], out)
     catalog_ops.delete_entry(target, "servers", "nvidia-dgx-h100")
     plan = import_bundle(target, read_bundle_file(out)).plan
-    assert plan.warnings == (bundles.MISSING_REFERENCE.format(
+    assert plan.warnings == (bundle_catalog.MISSING_REFERENCE.format(
         scenario=scenario_store.get(source.db, chat)["name"], field="deployment.server",
         key="nvidia-dgx-h100"),)
 
