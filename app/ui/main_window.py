@@ -379,7 +379,7 @@ class MainWindow(QMainWindow):
                                      workspace_maintenance.list_backups(self.workspace.path), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.restore_requested.connect(lambda info: self.confirm_restore(info, dialog))
-        self.workspace_dialogs.append(dialog)
+        self._track(dialog)
         dialog.open()
         return dialog
 
@@ -450,10 +450,14 @@ class MainWindow(QMainWindow):
     def show_audit_log(self) -> AuditLogDialog:
         dialog = AuditLogDialog(self.workspace, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.workspace_dialogs.append(dialog)
-        dialog.destroyed.connect(lambda *_: self._forget(dialog))
+        self._track(dialog)
         dialog.show()
         return dialog
+
+    def _track(self, dialog: QWidget) -> None:
+        """Close `dialog` when another workspace opens (it shows this one)."""
+        self.workspace_dialogs.append(dialog)
+        dialog.destroyed.connect(lambda *_: self._forget(dialog))
 
     def _forget(self, dialog: QWidget) -> None:
         if dialog in self.workspace_dialogs:

@@ -104,6 +104,9 @@ def test_audit_log_filters(qtbot: QtBot, window: MainWindow, ws: Workspace) -> N
     assert dialog.model.rowCount() == everything
     assert dialog.summary.text() == messages.AUDIT_SHOWN.format(
         count=messages.count_noun(everything, "entry", "entries"), limit="1,000")
+    restore = window.ask_restore_backup()
+    restore.close()  # deleted on close: forgotten, so opening another workspace still works
+    qtbot.waitUntil(lambda: restore not in window.workspace_dialogs, timeout=5000)
     window.open_workspace_path(_other(ws))  # a dialog on the old workspace closes with it
     assert dialog not in window.workspace_dialogs
 
