@@ -251,7 +251,9 @@ def _decode(data: bytes, name: str, member: str) -> Any:
 def _check_name(member: str, name: str) -> None:
     """Refuse names that could point outside a folder if anyone extracted the bundle."""
     why = ""
-    if "\x00" in member or any(ord(c) < 32 for c in member):
+    if not member:
+        why = "empty"
+    elif any(ord(c) < 32 for c in member):
         why = "control characters"
     elif member.startswith(("/", "\\")):
         why = "absolute path"
@@ -262,7 +264,7 @@ def _check_name(member: str, name: str) -> None:
     elif ".." in member.split("/"):
         why = "leaves the bundle's folder (..)"
     if why:
-        raise BundleError(UNSAFE_NAME.format(name=name, member=member[:200], why=why))
+        raise BundleError(UNSAFE_NAME.format(name=name, member=member[:200] or '""', why=why))
 
 
 def _member_limit(member: str) -> tuple[int, str]:
@@ -295,7 +297,7 @@ def _zip_infos(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
         if member in seen:
             raise BundleError(DUPLICATE_MEMBER.format(name=name, member=member))
         seen.add(member)
-        if info.is_dir():
+        if member.endswith("/"):
             if member not in _FOLDERS:
                 raise BundleError(UNEXPECTED_MEMBER.format(name=name, member=member))
             continue

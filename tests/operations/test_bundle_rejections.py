@@ -82,11 +82,13 @@ def test_member_missing_or_unlisted(tmp_path: Path) -> None:
     ("/etc/passwd", "absolute path"),
     ("C:/Windows/win.ini", "drive letter"),
     ("scenarios\\001-a.json", "backslash"),
+    ("", "empty"),
+    ("scenarios/\x07.json", "control characters"),
 ])
 def test_unsafe_names(tmp_path: Path, member: str, why: str) -> None:
     files = {**_files(), member: b"{}"}
     assert _refused(tmp_path, zip_bytes(files)) == bf.UNSAFE_NAME.format(
-        name=NAME, member=member, why=why)
+        name=NAME, member=member or '""', why=why)
 
 
 def test_unsafe_names_in_the_manifest_of_a_json_bundle(tmp_path: Path) -> None:
