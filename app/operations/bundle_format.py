@@ -25,6 +25,7 @@ import json
 import math
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -319,8 +320,8 @@ def _zip_infos(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     return files
 
 
-_ZIP_FAILURES = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-                 NotImplementedError, RuntimeError, ValueError, OverflowError)
+_ZIP_FAILURES = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError,
+                 OSError, NotImplementedError, RuntimeError, ValueError, OverflowError)
 
 
 def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: int) -> bytes:
