@@ -17,6 +17,7 @@ subcommand (a new one fails `test_every_cli_subcommand_is_covered` until it is a
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from app.cli import build_parser, main
 from app.operations.workspace_ops import demo_scenarios
@@ -88,12 +90,53 @@ def test_the_guard_itself_catches_a_connection(offline: Callable[[], None]) -> N
     offline()
 
 
-def test_gui_smoke_in_process(qapp: object, tmp_path: Path, offline: Callable[[], None],
-                              capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--smoke", "--workspace", str(tmp_path / "gui.sqlite"),
-                 "--screenshots", str(tmp_path / "shots")]) == 0
-    assert "smoke: visited Scenarios" in capsys.readouterr().out
+def test_gui_in_process(qtbot: QtBot, tmp_path: Path, offline: Callable[[], None]) -> None:
+    """The window on a fresh workspace: every screen, the bundle import and export, the File
+    menu's dialogs and About, all inside this process's socket guard."""
+    from app.operations.bundles import read_bundle_file
+    from app.operations.workspace_ops import open_workspace
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(open_workspace(tmp_path / "gui.sqlite"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert list(window.visit_all_screens(tmp_path / "shots"))
+    view = window.scenarios_view()
+    view.select_ids([view.model.scenario_id(row) for row in range(view.model.rowCount())])
+    assert view.bundles.export_to(tmp_path / "all.enclave.zip")
+    view.bundles.run_import(read_bundle_file(tmp_path / "all.enclave.zip"), "rename")
+    for dialog in (window.ask_restore_backup(), window.show_audit_log(), window.show_about(),
+                   window.check_integrity()):
+        dialog.close()
+    window.tasks.shutdown()
+    window.close()
+    window.workspace.close()
     offline()
+
+
+SMOKE = """
+import json, sys
+from tests import conftest  # installs the socket guard in this process
+from tests.test_no_network import _inet_sockets_open
+from app.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "attempts": conftest.NETWORK_ATTEMPTS,
+                  "open": _inet_sockets_open()}))
+"""
+
+
+def test_gui_smoke_behind_the_guard(tmp_path: Path) -> None:
+    """`enclave --smoke` itself (its event loop quits the application, so it gets its own
+    process), with the same socket guard installed first."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
+           "ENCLAVE_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-c", SMOKE, "--smoke", "--workspace",
+                           str(tmp_path / "smoke.sqlite")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result == {"code": 0, "attempts": [], "open": []}
 
 
 def _model_folder(tmp: Path) -> Path:
