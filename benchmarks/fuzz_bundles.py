@@ -50,9 +50,8 @@ from app.operations.estimate import OUTPUT_COLUMNS, estimate_file  # noqa: E402
 from app.operations.scenario_files import read_scenario_file  # noqa: E402
 from app.operations.workspace_ops import demo_scenarios, open_workspace  # noqa: E402
 from app.storage.workspace import Workspace  # noqa: E402
+from benchmarks.fuzz_importers import mutate as mutate_bytes  # noqa: E402
 
-BOUNDARY_INTS = [0, 1, 7, 8, 255, 2**16 - 1, 2**31 - 1, 2**31, 2**32 - 1, 2**32, 2**63 - 1,
-                 2**64 - 1]
 BOUNDARY_VALUES: list[Any] = [
     0, -1, 1, 2, 2**31, -(2**63), 2**64, 10**30, 1e308, -1e308, 5e-324, 0.5, -0.0, "", " ",
     "x" * 5000, None, True, False, [], {}, [None], {"": None}, "<img src=x>", "../../etc/passwd",
@@ -70,27 +69,6 @@ CSV_CELLS = ["", " ", "0", "-1", "1", "1.5", "nan", "inf", "-inf", "1e308", "1e4
 
 
 # --- mutations --------------------------------------------------------------------------------
-
-
-def mutate_bytes(rng: random.Random, data: bytes) -> bytes:
-    out = bytearray(data)
-    for _ in range(rng.randint(1, 4)):
-        at = rng.randrange(len(out) + 1)
-        choice = rng.random()
-        if choice < 0.35:
-            out[at:at + 1] = bytes([rng.randrange(256)])
-        elif choice < 0.6:
-            width = rng.choice((2, 4, 8))
-            value = rng.choice(BOUNDARY_INTS) % (1 << (8 * width))
-            out[at:at + width] = value.to_bytes(width, "little")
-        elif choice < 0.75:
-            del out[at:]
-        elif choice < 0.9:
-            out[at:at] = rng.randbytes(rng.randint(1, 16))
-        else:
-            other = rng.randrange(len(out) + 1)
-            out[at:at] = out[other:other + rng.randint(1, 64)]
-    return bytes(out)
 
 
 def _spots(value: Any, found: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:

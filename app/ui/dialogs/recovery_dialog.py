@@ -11,12 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +24,7 @@ from app.storage.backups import BackupInfo
 from app.storage.errors import DamagedWorkspaceError
 from app.storage.workspace import Workspace
 from app.ui import messages
+from app.ui.dialogs.restore_dialog import backup_table_view
 from app.ui.escaping import plain_label
 from app.ui.models.backup_table import BackupTableModel
 
@@ -56,14 +54,7 @@ class RecoveryDialog(QDialog):
         backups_label = plain_label(messages.RECOVERY_BACKUPS if error.backups
                                     else messages.RECOVERY_NO_BACKUPS)
         self.model = BackupTableModel(error.backups)
-        self.table = QTableView()
-        self.table.setObjectName("backupTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = backup_table_view(self.model)
         self.table.setVisible(bool(error.backups))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.restore_button = QPushButton(messages.RECOVERY_RESTORE)

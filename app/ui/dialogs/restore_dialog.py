@@ -24,6 +24,20 @@ from app.ui.escaping import plain_label
 from app.ui.models.backup_table import BackupTableModel
 
 
+def backup_table_view(model: BackupTableModel) -> QTableView:
+    """A read-only, one-row-at-a-time table of backups (newest first)."""
+    table = QTableView()
+    table.setObjectName("backupTable")
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.setAlternatingRowColors(True)
+    return table
+
+
 class RestoreBackupDialog(QDialog):
     """restore_requested(BackupInfo): the user chose a backup and pressed Restore…"""
 
@@ -37,15 +51,7 @@ class RestoreBackupDialog(QDialog):
         intro = plain_label(messages.RESTORE_INTRO.format(path=workspace))
         intro.setWordWrap(True)
         self.model = BackupTableModel(backups)
-        self.table = QTableView()
-        self.table.setObjectName("backupTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setAlternatingRowColors(True)
+        self.table = backup_table_view(self.model)
         self.empty = plain_label(messages.RESTORE_NO_BACKUPS)
         self.empty.setObjectName("summary")
         self.empty.setWordWrap(True)
