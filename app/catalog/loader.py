@@ -92,6 +92,10 @@ def read_pack(path: Path) -> Pack:
         raise CatalogError(
             f"{path.name}: is not valid JSON (line {exc.lineno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise CatalogError(f"{path.name}: nests too deeply to be a catalog pack") from None
+    except ValueError as exc:  # an integer too long to convert
+        raise CatalogError(f"{path.name}: is not valid JSON ({str(exc)[:80]})") from None
     return parse_pack(data, path.name)
 
 

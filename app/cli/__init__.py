@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "app.cli.estimate_cmd",
     "app.cli.evaluate_cmd",
     "app.cli.report_cmd",
+    "app.cli.scenario_cmd",
     "app.cli.sweep_cmd",
 )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.catalog.validate import KINDS
 from app.cli import catalog_pack_cmd, import_model_cmd
-from app.cli.common import workspace_from
+from app.cli.common import add_workspace_option, workspace_from
 
 LIST_COLUMNS = ("id", "name", "source", "as_of")
 
@@ -21,6 +21,7 @@ def register(subparsers: Any) -> None:
     listing = actions.add_parser("list", help="list the entries of one kind")
     listing.add_argument("kind", choices=KINDS)
     listing.add_argument("--format", choices=("csv", "json"), default="csv")
+    add_workspace_option(listing)
     listing.set_defaults(func=run_list)
     catalog_pack_cmd.register_actions(actions)
     import_model_cmd.register_actions(actions)

@@ -168,7 +168,9 @@ def scenario_from_dict(data: Any) -> Scenario:
     if not isinstance(data, Mapping):
         raise ScenarioError("scenario: must be a JSON object")
     version = data.get("schema_version", SCHEMA_VERSION)
-    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+    # Whole floats count as integers here as everywhere (2.0 is 2), so 1e308 is "newer" too.
+    if (isinstance(version, int | float) and not isinstance(version, bool)
+            and version > SCHEMA_VERSION):
         raise ScenarioError(
             f"schema_version: {version} was written by a newer Enclave; this one reads "
             f"version {SCHEMA_VERSION} and older"

@@ -29,12 +29,19 @@ class Change:
     ids: the ids of the changed rows (catalog ids, or scenario ids as text).
     description: a short phrase for Undo/Redo menus and the status bar ("Edit H100 SXM").
     scope: a sub-kind where the noun has one (the catalog kind, e.g. `accelerators`).
+    related: further changes made in the same step to other nouns or kinds (a scenario bundle
+    adds scenarios and catalog entries at once); each is announced to the views as well.
     """
 
     kind: str
     ids: tuple[str, ...]
     description: str
     scope: str = ""
+    related: tuple[Change, ...] = ()
+
+    def each(self) -> tuple[Change, ...]:
+        """This change and its related ones, in the order views should hear of them."""
+        return (self, *(c for r in self.related for c in r.each()))
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,10 @@ def read_scenario_file(path: Path) -> Scenario:
         raise ScenarioFileError(
             f"{path.name}: is not valid JSON (line {exc.lineno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise ScenarioFileError(f"{path.name}: nests too deeply to be a scenario") from None
+    except ValueError as exc:  # an integer too long to convert
+        raise ScenarioFileError(f"{path.name}: is not valid JSON ({str(exc)[:80]})") from None
     except OSError as exc:
         raise ScenarioFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
     try:

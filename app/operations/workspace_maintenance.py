@@ -11,7 +11,8 @@ messages come from `app.storage.messages`.
 - `check_integrity`: a full `integrity_check` and `foreign_key_check`, on demand.
 - `salvage_workspace`: copy what is readable from a damaged file into a new workspace.
 - `save_copy_as`: a consistent copy of the workspace in a new file (works read-only too).
-- `read_audit_log`: the audit log filtered by entity, action and time, for the GUI.
+- `read_audit_log`: the audit log filtered by entity, action and time, for the GUI;
+  `audit_log_choices` lists the entities and action groups to filter by.
 """
 
 from __future__ import annotations
@@ -387,3 +388,9 @@ def read_audit_log(ws: Workspace, *, entity: str | None = None, entity_id: str |
     exclusive; UTC)."""
     return audit.query(ws.db, entity=entity, entity_id=entity_id, action_prefix=action_prefix,
                        since=since, until=until, limit=limit)
+
+
+def audit_log_choices(ws: Workspace) -> tuple[list[str], list[str]]:
+    """(entities, action groups) present in the audit log, for the viewer's filters; an action
+    group `scenario` filters with `action_prefix="scenario."`."""
+    return audit.filter_choices(ws.db)

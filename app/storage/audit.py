@@ -78,6 +78,17 @@ def query(db: Database, *, entity: str | None = None, entity_id: str | None = No
     return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
 
 
+def filter_choices(db: Database) -> tuple[list[str], list[str]]:
+    """The entities and the action groups (`scenario`, `catalog`...) the log holds, sorted."""
+    entities = [r[0] for r in db.execute(
+        "SELECT DISTINCT entity FROM audit_log ORDER BY entity").fetchall()]
+    groups = [r[0] for r in db.execute(
+        "SELECT DISTINCT CASE WHEN instr(action, '.') > 0 "
+        "THEN substr(action, 1, instr(action, '.') - 1) ELSE action END AS g "
+        "FROM audit_log ORDER BY g").fetchall()]
+    return entities, groups
+
+
 def recent(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """Newest audit rows first, as plain dicts (detail left as JSON text)."""
     rows = db.execute(

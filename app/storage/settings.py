@@ -58,7 +58,7 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or settings_path()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):  # unreadable, not UTF-8 JSON, absurd nesting
         return _DEFAULTS
     if not isinstance(raw, dict):
         return _DEFAULTS

@@ -13,12 +13,14 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app.errors import UserError
 from app.paths import resources_dir
+from app.storage.errors import DamagedWorkspaceError
+from app.storage.workspace import Workspace
 from app.ui import messages
 from app.ui.style import apply_style
 
@@ -57,19 +59,50 @@ def configure_app(app: QApplication) -> None:
     app.setProperty("enclaveConfigured", True)
 
 
+def _refuse(title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the message quotes a path and file content
+    box.exec()
+
+
+def _recover_at_start(path: Path, error: DamagedWorkspaceError) -> tuple[Workspace, str] | None:
+    """Offer the recovery options before there is a window; None when the user cancels."""
+    from app.ui.dialogs.recovery_dialog import RecoveryDialog, recover
+
+    dialog = RecoveryDialog(path, error)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.choice is None:
+        return None
+    try:
+        return recover(path, *dialog.choice)
+    except UserError as exc:
+        _refuse(messages.RECOVERY_FAILED_TITLE, str(exc))
+        return None
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from app.operations.workspace_ops import open_workspace
+    from app.paths import default_workspace_path
     from app.ui.main_window import MainWindow
 
     app = make_app()
+    status = ""
     try:
         workspace = open_workspace(args.workspace)
+    except DamagedWorkspaceError as exc:
+        if args.smoke:
+            raise
+        recovered = _recover_at_start(Path(args.workspace or default_workspace_path()), exc)
+        if recovered is None:
+            return 2
+        workspace, status = recovered
     except UserError as exc:
         if args.smoke:
             raise
-        QMessageBox.critical(None, messages.OPEN_WORKSPACE_TITLE, str(exc))
+        _refuse(messages.OPEN_WORKSPACE_TITLE, str(exc))
         return 2
     window = MainWindow(workspace)
+    if status:
+        window.show_status(status)
     if args.smoke and os.environ.get(STARTUP_T0_ENV):
         _FirstPaintProbe(window, float(os.environ[STARTUP_T0_ENV]))
     if args.smoke:

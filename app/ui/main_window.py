@@ -2,7 +2,10 @@
 
 It owns the app-wide services (change hub, undo history, background runner, settings) and the
 open workspace. Opening another workspace rebuilds the screens on it and clears the undo
-history; a file that cannot be opened is reported and the current workspace stays open.
+history; a file that cannot be opened is reported and the current workspace stays open, and a
+damaged one is offered its recovery options (restore a backup, open read-only, salvage).
+The File menu also restores the open workspace from a backup (then reopens it), runs a full
+integrity check and shows the audit log.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -24,14 +28,19 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import UserError
+from app.operations import workspace_maintenance
 from app.operations.workspace_ops import open_workspace, save_copy
 from app.paths import user_data_dir
+from app.storage import catalog_store
+from app.storage.backups import BackupInfo
+from app.storage.errors import DamagedWorkspaceError
 from app.storage.settings import (
     Settings,
     load_settings,
@@ -44,12 +53,17 @@ from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.dialogs.about_dialog import AboutDialog
 from app.ui.dialogs.alerts import show_internal_error, show_message
+from app.ui.dialogs.audit_log_dialog import AuditLogDialog
+from app.ui.dialogs.recovery_dialog import RecoveryDialog, recover
+from app.ui.dialogs.restore_dialog import RestoreBackupDialog
+from app.ui.escaping import plain_label, tooltip
 from app.ui.tasks import TaskRunner
 from app.ui.undo import WorkspaceEvents, WorkspaceUndo
 from app.ui.views.catalog_view import CatalogView
 from app.ui.views.explorer_view import ExplorerView
 from app.ui.views.report_view import ReportView
 from app.ui.views.scenarios_view import ScenariosView
+from app.ui.views.unreadable_screen import UnreadableScreen
 from app.ui.views.validation_view import ValidationView
 
 SCREENS: tuple[type[ScenariosView] | type[ExplorerView] | type[CatalogView]
@@ -77,6 +91,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         self.workspace = workspace
         self.screens: list[QWidget] = []
+        self.workspace_dialogs: list[QWidget] = []  # closed when another workspace opens
         self.persist_layout = True  # False under --smoke: CI runs leave preferences alone
 
         self.nav = QListWidget()
@@ -105,7 +120,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
 
-        self.path_label = QLabel()
+        self.path_label = plain_label()  # a file name can hold anything
         self.path_label.setObjectName("workspacePath")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.catalog_label = QLabel()
@@ -140,6 +155,12 @@ class MainWindow(QMainWindow):
         self.save_copy_action = self._menu_action(file_menu, "Save a &copy as…", "Ctrl+Shift+S",
                                                   self.ask_save_copy)
         file_menu.addSeparator()
+        self.restore_action = self._menu_action(file_menu, "Restore from &backup…", "",
+                                                self.ask_restore_backup)
+        self.integrity_action = self._menu_action(file_menu, "Check &integrity", "",
+                                                  self.check_integrity)
+        self.audit_action = self._menu_action(file_menu, "&Audit log…", "", self.show_audit_log)
+        file_menu.addSeparator()
         self.quit_action = self._menu_action(file_menu, "&Quit", "Ctrl+Q", self.close)
         edit_menu = menu.addMenu("&Edit")
         self.undo_action, self.redo_action = self.undo.make_actions(self)
@@ -172,7 +193,7 @@ class MainWindow(QMainWindow):
             empty.setEnabled(False)
             return
         for number, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number} {path}")
+            action = self.recent_menu.addAction(f"&{number} {path.replace('&', '&&')}")
             action.triggered.connect(lambda _checked=False, p=path: self.open_recent(p))
         self.recent_menu.addSeparator()
         clear = self.recent_menu.addAction(messages.CLEAR_RECENT)
@@ -183,26 +204,33 @@ class MainWindow(QMainWindow):
     def _install(self, workspace: Workspace) -> None:
         """Build every screen on `workspace` (replacing those of the previous one)."""
         row = max(self.nav.currentRow(), 0)
-        kind = self.catalog_view().current_kind if self.screens else self.settings.catalog_kind
+        catalog = self._catalog_screen()
+        kind = catalog.current_kind if catalog is not None else self.settings.catalog_kind
         for screen in self.screens:
             self.stack.removeWidget(screen)
             screen.deleteLater()
         self.nav.clear()
+        for dialog in self.workspace_dialogs:
+            dialog.close()
+        self.workspace_dialogs.clear()
         self.workspace = workspace
         ctx = ScreenContext(workspace=workspace, events=self.events, undo=self.undo,
                             tasks=self.tasks, status=self.show_status, window=self)
-        self.screens = [screen_type(ctx) for screen_type in SCREENS]
+        self.screens = [self._build_screen(screen_type, ctx) for screen_type in SCREENS]
         for number, screen in enumerate(self.screens, start=1):
             item = QListWidgetItem(str(getattr(screen, "title", type(screen).__name__)))
             item.setToolTip(f"Ctrl+{number}")
             self.nav.addItem(item)
             self.stack.addWidget(screen)
-        self.catalog_view().set_kind(kind)
+        catalog = self._catalog_screen()
+        if catalog is not None:
+            catalog.set_kind(kind)
         self.nav.setCurrentRow(min(row, len(self.screens) - 1))
         title = messages.WINDOW_TITLE.format(workspace=workspace.path.name)
         if workspace.read_only:
             title += messages.WINDOW_TITLE_READ_ONLY
         self.setWindowTitle(title)
+        self.restore_action.setEnabled(not workspace.read_only)
         # How the workspace was opened (read-only and why, a missed backup), from storage.
         self.notice_label.setText(workspace.notice)
         self.notice_label.setVisible(bool(workspace.notice))
@@ -216,9 +244,12 @@ class MainWindow(QMainWindow):
         metrics = self.path_label.fontMetrics()
         self.path_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle,
                                                    PATH_LABEL_MAX_PX))
-        self.path_label.setToolTip(path)
-        self.catalog_label.setText(messages.STATUS_CATALOG.format(
-            version=self.workspace.catalog.version or "—"))
+        self.path_label.setToolTip(tooltip(path))
+        try:  # the meta table, not the whole catalog: a damaged catalog still shows a version
+            version = catalog_store.catalog_version(self.workspace.db)
+        except UserError:
+            version = ""
+        self.catalog_label.setText(messages.STATUS_CATALOG.format(version=version or "—"))
 
     def status_text(self) -> str:
         """The status bar's permanent texts, unelided (for tests)."""
@@ -259,10 +290,31 @@ class MainWindow(QMainWindow):
             return True
         try:
             workspace = open_workspace(path)
+        except DamagedWorkspaceError as exc:
+            self.offer_recovery(path, exc)
+            return False
         except UserError as exc:
             show_message(self, messages.OPEN_WORKSPACE_TITLE, str(exc))
             return False
         self._switch_to(workspace)
+        return True
+
+    def offer_recovery(self, path: Path, error: DamagedWorkspaceError) -> RecoveryDialog:
+        """The recovery options for a damaged file; the choice is carried out and opened."""
+        dialog = RecoveryDialog(path, error, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(lambda action, backup: self.recover_workspace(path, action, backup))
+        dialog.open()
+        return dialog
+
+    def recover_workspace(self, path: Path, action: str, backup: BackupInfo | None) -> bool:
+        try:
+            workspace, status = recover(Path(path), action, backup)
+        except UserError as exc:
+            show_message(self, messages.RECOVERY_FAILED_TITLE, str(exc))
+            return False
+        self._switch_to(workspace)
+        self.show_status(status)
         return True
 
     def new_workspace_path(self, path: Path) -> bool:
@@ -325,6 +377,97 @@ class MainWindow(QMainWindow):
         if name:
             self.save_copy_to(Path(name))
 
+    # --- workspace care: restore, integrity, audit log ---------------------------------------
+
+    def ask_restore_backup(self) -> RestoreBackupDialog:
+        dialog = RestoreBackupDialog(self.workspace.path,
+                                     workspace_maintenance.list_backups(self.workspace.path), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restore_requested.connect(lambda info: self.confirm_restore(info, dialog))
+        self._track(dialog)
+        dialog.open()
+        return dialog
+
+    def confirm_restore(self, info: BackupInfo, dialog: QWidget | None = None) -> QMessageBox:
+        """Ask before replacing the workspace's content; Restore does it and closes `dialog`."""
+        box = QMessageBox(QMessageBox.Icon.Question, messages.RESTORE_CONFIRM_TITLE,
+                          messages.RESTORE_CONFIRM_TEXT.format(path=self.workspace.path,
+                                                               label=info.label),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          dialog or self)
+        box.setObjectName("restoreConfirmation")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText(messages.RESTORE_CONFIRM_DETAIL)
+        box.button(QMessageBox.StandardButton.Yes).setText(messages.RESTORE_CONFIRM_BUTTON)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def clicked(button: object) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes:  # type: ignore[arg-type]
+                if self.restore_from(info) and dialog is not None:
+                    dialog.close()
+
+        box.buttonClicked.connect(clicked)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def restore_from(self, info: BackupInfo) -> bool:
+        """Restore the open workspace from a backup, then reopen it (screens rebuilt, undo
+        history cleared)."""
+        try:
+            result = workspace_maintenance.restore_backup(self.workspace, info.path)
+        except UserError as exc:
+            show_message(self, messages.RESTORE_FAILED_TITLE, str(exc))
+            return False
+        self._reopen()
+        self.show_status(messages.STATUS_RESTORED.format(label=info.label,
+                                                         safety=result.safety_backup.name))
+        return True
+
+    def _reopen(self) -> None:
+        """Close and open the current workspace file again."""
+        path = self.workspace.path
+        self.undo.clear()
+        self.workspace.close()
+        try:
+            workspace = open_workspace(path)
+        except UserError as exc:  # opened a moment ago; if it now fails, show it read-only
+            show_message(self, messages.OPEN_WORKSPACE_TITLE, str(exc))
+            workspace = open_workspace(path, read_only=True)
+        self._install(workspace)
+
+    def check_integrity(self) -> QMessageBox:
+        """Run SQLite's full checks now and say what they found."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            report = workspace_maintenance.check_integrity(self.workspace)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if report.ok:
+            return show_message(self, messages.INTEGRITY_TITLE, messages.INTEGRITY_OK.format(
+                path=report.workspace, seconds=report.elapsed_s), QMessageBox.Icon.Information)
+        problems = [*report.problems, *report.foreign_key_problems]
+        listing = "\n".join(f"• {p}" for p in problems[:10])
+        return show_message(self, messages.INTEGRITY_TITLE, messages.INTEGRITY_PROBLEMS.format(
+            path=report.workspace, count=messages.count_noun(len(problems), "problem"),
+            problems=listing))
+
+    def show_audit_log(self) -> AuditLogDialog:
+        dialog = AuditLogDialog(self.workspace, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._track(dialog)
+        dialog.show()
+        return dialog
+
+    def _track(self, dialog: QWidget) -> None:
+        """Close `dialog` when another workspace opens (it shows this one)."""
+        self.workspace_dialogs.append(dialog)
+        dialog.destroyed.connect(lambda *_: self._forget(dialog))
+
+    def _forget(self, dialog: QWidget) -> None:
+        if dialog in self.workspace_dialogs:
+            self.workspace_dialogs.remove(dialog)
+
     def _undo_failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
             show_message(self, messages.UNDO_FAILED_TITLE,
@@ -333,6 +476,19 @@ class MainWindow(QMainWindow):
             show_internal_error(self, messages.DOING_UNDO, exc)
 
     # --- screens ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _build_screen(screen_type: Callable[[ScreenContext], QWidget],
+                      ctx: ScreenContext) -> QWidget:
+        """The screen, or a stand-in saying why it cannot be read (a damaged workspace
+        opened read-only can fail on some tables and not others)."""
+        try:
+            return screen_type(ctx)
+        except UserError as exc:
+            return UnreadableScreen(str(getattr(screen_type, "title", "")), str(exc))
+
+    def _catalog_screen(self) -> CatalogView | None:
+        return next((s for s in self.screens if isinstance(s, CatalogView)), None)
 
     def catalog_view(self) -> CatalogView:
         return next(s for s in self.screens if isinstance(s, CatalogView))
@@ -364,7 +520,7 @@ class MainWindow(QMainWindow):
             yield title
 
     def show_about(self) -> AboutDialog:
-        dialog = AboutDialog(self.workspace.catalog.version, self)
+        dialog = AboutDialog(catalog_store.catalog_version(self.workspace.db), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -391,7 +547,8 @@ class MainWindow(QMainWindow):
             window_geometry=base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
             window_state=base64.b64encode(bytes(self.saveState().data())).decode("ascii"),
             last_screen=str(getattr(self.current_screen(), "title", "")),
-            catalog_kind=self.catalog_view().current_kind,
+            catalog_kind=getattr(self._catalog_screen(), "current_kind",
+                                 self.settings.catalog_kind),
         )
         self._save_settings()
         super().closeEvent(event)

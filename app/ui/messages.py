@@ -45,6 +45,54 @@ WORKSPACE_FILE_FILTER = "Enclave workspaces (*.enclave.sqlite *.sqlite);;All fil
 NO_RECENT_WORKSPACES = "No recent workspaces"
 CLEAR_RECENT = "Clear the list"
 
+# Workspace care: restore, integrity, audit log, recovery
+RESTORE_DIALOG_TITLE = "Restore from backup"
+RESTORE_INTRO = ("Backups of {path}, newest first. Restoring replaces the workspace's content "
+                 "with the backup's. A backup of the current content is written first, so a "
+                 "restore can itself be taken back by restoring that one.")
+RESTORE_NO_BACKUPS = ("No backups yet. Enclave writes one on the first open of each day, before "
+                      "every upgrade and before every restore.")
+RESTORE_BUTTON = "&Restore…"
+RESTORE_CONFIRM_TITLE = "Restore this backup?"
+RESTORE_CONFIRM_TEXT = "Replace the content of {path} with the backup taken {label}?"
+RESTORE_CONFIRM_DETAIL = ("Every change made since then is replaced. A backup of the current "
+                          "content is written first (“before a restore”), and the undo "
+                          "history is cleared.")
+RESTORE_CONFIRM_BUTTON = "Restore"
+RESTORE_FAILED_TITLE = "Cannot restore the backup"
+STATUS_RESTORED = "Restored the backup of {label}; the content it replaced is kept as {safety}"
+BACKUP_REASONS = {"daily": "routine (first open of the day)", "manual": "made by you",
+                  "before-restore": "before a restore"}
+BACKUP_REASON_MIGRATION = "before the upgrade to version {version}"
+INTEGRITY_TITLE = "Integrity check"
+INTEGRITY_OK = ("No problems found: {path} passed SQLite's full integrity and foreign-key checks "
+                "({seconds:.1f} s).")
+INTEGRITY_PROBLEMS = ("{path} has {count}:\n{problems}\n\nRestore a backup (File → Restore "
+                      "from backup…), or save a copy and salvage it.")
+AUDIT_TITLE = "Audit log — {workspace}"
+AUDIT_ENTITY = "&Entity:"
+AUDIT_ACTION = "&Action:"
+AUDIT_PERIOD = "&When:"
+AUDIT_ALL = "All"
+AUDIT_ANY_TIME = "Any time"
+AUDIT_PERIODS = (("Last 24 hours", 1), ("Last 7 days", 7), ("Last 30 days", 30))
+AUDIT_SHOWN = "{count} shown, newest first (at most {limit}). Times are UTC."
+RECOVERY_TITLE = "The workspace is damaged"
+RECOVERY_INTRO = ("{name} failed its integrity check, so Enclave did not open it for editing. "
+                  "Nothing in it has been changed. Choose how to continue.")
+RECOVERY_BACKUPS = "Its backups (restoring one keeps the damaged file in the backups folder):"
+RECOVERY_NO_BACKUPS = "It has no backups; open it read-only, or salvage what is readable."
+RECOVERY_RESTORE = "Restore the selected backup"
+RECOVERY_READ_ONLY = "Open read-only"
+RECOVERY_SALVAGE = "Salvage into a new workspace"
+RECOVERY_FAILED_TITLE = "Cannot recover the workspace"
+SCREEN_UNREADABLE = ("This screen cannot be shown: {reason}\n\nThe other screens show what is "
+                     "readable. File → Open workspace… on the damaged file offers to salvage "
+                     "its readable data into a new workspace.")
+STATUS_REPLACED = ("Restored {path} from the backup of {label}; the damaged file is kept in the "
+                   "backups folder as {kept}")
+STATUS_SALVAGED = "Salvaged {source} into {target}: {summary}"
+
 # Errors
 INTERNAL_ERROR_TITLE = "Something went wrong"
 INTERNAL_ERROR_TEXT = ("Enclave hit an internal error while {doing}. Your workspace is safe: "
@@ -254,6 +302,24 @@ IMPORT_BENCH_RUNNING = "Reading {name} and refitting…"
 IMPORT_BENCH_DONE_TITLE = "Benchmark results imported"
 IMPORT_BENCH_FAILED = "Fix the marked field to import."
 STATUS_CALIBRATED = "Imported {count} from {name}; {groups} (Ctrl+Z undoes it)"
+# Scenario bundles
+IMPORT_BUNDLE_TITLE = "Import scenarios"
+IMPORT_BUNDLE_FILTER = ("Scenario bundles and files (*.enclave.zip *.enclave.json *.json *.zip);;"
+                        "All files (*)")
+IMPORT_BUNDLE_FAILED_TITLE = "Cannot import the scenarios"
+IMPORT_BUNDLE_WARNINGS_TITLE = "Imported, with notes"
+EXPORT_BUNDLE_TITLE = "Export scenarios"
+EXPORT_BUNDLE_FAILED_TITLE = "Cannot export the scenarios"
+BUNDLE_FILTER_ZIP = "Scenario bundle (*.enclave.zip)"
+BUNDLE_FILTER_JSON = "Scenario bundle, one JSON document (*.enclave.json)"
+SCENARIO_FILE_FILTER = "One scenario file (*.json)"
+CLASH_TITLE = "Scenario names already in use"
+CLASH_TEXT = ("{count} in {name} have the names of scenarios in this workspace. Import them "
+              "under new names, replace the existing ones, or skip them?")
+CLASH_MORE = "… and {count} more"
+CLASH_RENAME = "Import with new names"
+CLASH_REPLACE = "Replace existing"
+CLASH_SKIP = "Skip those"
 
 # About
 ABOUT_TITLE = "About Enclave"

@@ -23,6 +23,7 @@ QMainWindow, QDialog {{ background: {WINDOW_BG}; }}
 QWidget#screen {{ background: {WINDOW_BG}; }}
 QLabel#heading {{ font-size: 17pt; font-weight: bold; color: #17202b; }}
 QLabel#summary, QLabel#hint {{ color: {MUTED}; }}
+QLabel#recoveryIntro {{ font-size: 11pt; font-weight: bold; color: #17202b; }}
 QLabel#fieldError {{ color: {ERROR_RED}; font-size: 9pt; }}
 QLabel#errorSummary {{ color: {ERROR_RED}; }}
 QLabel#okSummary {{ color: {ADDED_GREEN}; }}

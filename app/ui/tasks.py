@@ -22,12 +22,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from app.errors import UserError
 from app.operations.progress import Cancelled, CancelToken, LongWork
 from app.ui import messages
 from app.ui.dialogs.alerts import show_internal_error, show_message
+from app.ui.escaping import plain_label, tooltip
 
 SHOW_AFTER_MS = 500
 PROGRESS_INTERVAL_S = 0.05
@@ -138,7 +139,7 @@ class TaskIndicator(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("taskIndicator")
-        self.label = QLabel()
+        self.label = plain_label()  # task titles name the user's files
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setFixedWidth(160)
@@ -156,7 +157,7 @@ class TaskIndicator(QWidget):
     def show_task(self, handle: TaskHandle) -> None:
         self.handle = handle
         self._set_label(handle.title)
-        self.cancel_button.setToolTip(messages.TASK_CANCEL_TIP.format(title=handle.title))
+        self.cancel_button.setToolTip(tooltip(messages.TASK_CANCEL_TIP.format(title=handle.title)))
         self.update_progress(handle.fraction, handle.message)
         self.show()
 
@@ -172,7 +173,7 @@ class TaskIndicator(QWidget):
     def _set_label(self, text: str) -> None:
         metrics = self.label.fontMetrics()
         self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, LABEL_MAX_PX))
-        self.label.setToolTip(text)
+        self.label.setToolTip(tooltip(text))
 
     def clear(self) -> None:
         self.handle = None

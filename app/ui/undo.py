@@ -30,7 +30,9 @@ class WorkspaceEvents(QObject):
     workspace_opened = Signal(object)
 
     def announce(self, change: Change) -> None:
-        self.changed.emit(change)
+        """Tell every view; a change with related changes (other kinds) is told as each."""
+        for part in change.each():
+            self.changed.emit(part)
 
 
 class OperationCommand(QUndoCommand):

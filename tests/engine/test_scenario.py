@@ -129,6 +129,7 @@ def test_scenario_error_is_a_user_error() -> None:
         (_with("name", ""), "name: is required"),
         (_with("name", "x" * 121), "name: must be at most 120 characters"),
         (_with("schema_version", 2), "schema_version: 2 was written by a newer Enclave"),
+        (_with("schema_version", 1e308), "schema_version: 1e+308 was written by a newer Enclave"),
         ({"name": "x", "deployment": {"accelerator": "a"}}, "workloads: is required"),
         ([], "scenario: must be a JSON object"),
     ],

@@ -21,6 +21,7 @@ def show_message(parent: QWidget | None, title: str, text: str,
     """Tell the user something (a `UserError` message, a refusal) without blocking."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("userMessage")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote names and values from files
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
@@ -38,6 +39,7 @@ def show_internal_error(parent: QWidget | None, doing: str, exc: BaseException) 
                       messages.INTERNAL_ERROR_TEXT.format(doing=doing),
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("internalError")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the error text may quote a file's content
     box.setInformativeText(f"{type(exc).__name__}: {exc}\n\n{messages.INTERNAL_ERROR_DETAILS_HINT}")
     box.setDetailedText(technical_report(exc))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

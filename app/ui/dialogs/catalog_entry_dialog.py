@@ -36,6 +36,7 @@ from app.catalog.fields import FieldSpec
 from app.catalog.validate import entry_errors
 from app.operations.catalog_ops import ID_TAKEN
 from app.ui import messages
+from app.ui.escaping import plain_label
 from app.ui.style import repolish
 
 EditorWidget = QLineEdit | QPlainTextEdit | QComboBox
@@ -93,7 +94,7 @@ class FieldEditor:
         self.widget.setObjectName(f"field:{spec.path}")
         self._initial = (self.text(), value)
         self.touched = False
-        self.error = QLabel()
+        self.error = plain_label()  # rule messages quote the value typed
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -179,7 +180,7 @@ class FieldSourceRow:
         self.as_of.setPlaceholderText("YYYY-MM-DD")
         self.as_of.setMaximumWidth(110)
         self.remove = QPushButton(messages.FIELD_SOURCES_REMOVE)
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("fieldError")
         self.error.hide()
         self.extra = dict(extra or {})
@@ -261,7 +262,7 @@ class CatalogEntryDialog(QDialog):
         scroll.setWidget(body)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.summary = QLabel()
+        self.summary = plain_label()
         self.summary.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from app.ui.escaping import plain_label
 from app.ui.style import repolish
 
 
@@ -24,7 +25,7 @@ class NameDialog(QDialog):
         self._submit = submit
         self.edit = QLineEdit(initial)
         self.edit.selectAll()
-        self.error = QLabel()
+        self.error = plain_label()  # quotes the name typed
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok

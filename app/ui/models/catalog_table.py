@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor
 from app.catalog.fields import value_at
 from app.storage import catalog_store
 from app.storage.workspace import Workspace
+from app.ui.escaping import tooltip
 from app.ui.style import OVERRIDE_BLUE
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -133,7 +134,7 @@ class CatalogTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
         if role == Qt.ItemDataRole.ToolTipRole and key in ("source", "name"):
-            return str(entry.get(key, ""))
+            return tooltip(str(entry.get(key, "")))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if key == STATE_KEY:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.storage import scenario_store
 from app.storage.workspace import Workspace
+from app.ui.escaping import tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -46,8 +47,10 @@ class ScenarioTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         value = getattr(row, COLUMNS[index.column()][1])
         if COLUMNS[index.column()][1] == "updated_at" and value:
-            return str(value)[:16].replace("T", " ")
-        return "" if value is None else str(value)
+            text = str(value)[:16].replace("T", " ")
+        else:
+            text = "" if value is None else str(value)
+        return tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -1,4 +1,5 @@
-"""Scenarios screen: the workspace's scenarios; new, duplicate, rename and delete (undoable).
+"""Scenarios screen: the workspace's scenarios; new, duplicate, rename and delete (undoable);
+import and export of scenario bundles (`scenario_bundles`).
 
 Double-click (or Enter) emits `open_scenario(id)`, which the scenario editor will handle; until
 it exists, the side panel shows the selected scenario's stored content, read-only.
@@ -7,9 +8,16 @@ it exists, the side panel shows the selected scenario's stored content, read-onl
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +42,7 @@ from app.ui.context import ScreenContext
 from app.ui.dialogs.alerts import show_message
 from app.ui.dialogs.name_dialog import NameDialog
 from app.ui.models.scenario_table import ScenarioTableModel
+from app.ui.views.scenario_bundles import ScenarioBundleActions
 
 
 class ScenariosView(QWidget):
@@ -64,11 +73,20 @@ class ScenariosView(QWidget):
         self.rename_action = self._action("&Rename…", "F2", self.ask_rename)
         self.delete_action = self._action("&Delete", QKeySequence.StandardKey.Delete,
                                           self.delete_selected)
+        self.bundles = ScenarioBundleActions(ctx, self.selected_ids, self)
+        self.import_action = self._action("&Import…", "Ctrl+I", self.bundles.ask_import)
+        self.export_action = self._action("E&xport…", "Ctrl+E", self.bundles.ask_export)
+        if self.workspace.read_only:  # they would only be refused
+            self.new_action.setEnabled(False)
+            self.import_action.setEnabled(False)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addSpacing(12)
         for action in (self.new_action, self.duplicate_action, self.rename_action,
                        self.delete_action):
+            bar.addWidget(self._button(action))
+        bar.addSpacing(12)
+        for action in (self.import_action, self.export_action):
             bar.addWidget(self._button(action))
 
         self.table = QTableView()
@@ -77,7 +95,8 @@ class ScenariosView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows can be selected for Export…; the other actions need exactly one.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
@@ -91,6 +110,7 @@ class ScenariosView(QWidget):
 
         self.preview_title = QLabel()
         self.preview_title.setObjectName("summary")
+        self.preview_title.setTextFormat(Qt.TextFormat.PlainText)  # holds a scenario's name
         self.preview_title.setWordWrap(True)
         self.preview = QPlainTextEdit()
         self.preview.setObjectName("jsonPreview")
@@ -154,11 +174,15 @@ class ScenariosView(QWidget):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column) + 12, 320))
         self.select_id(keep)
 
+    def selected_ids(self) -> list[int]:
+        """The selected scenarios, in the order shown."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [self.model.scenario_id(self.proxy.mapToSource(i).row()) for i in rows]
+
     def selected_id(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.scenario_id(self.proxy.mapToSource(rows[0]).row())
+        """The selected scenario when exactly one is selected."""
+        ids = self.selected_ids()
+        return ids[0] if len(ids) == 1 else None
 
     def select_id(self, scenario_id: int | None) -> None:
         row = self.model.row_of(scenario_id) if scenario_id is not None else None
@@ -169,8 +193,25 @@ class ScenariosView(QWidget):
             if not index.isValid():
                 self.search.clear()
                 index = self.proxy.mapFromSource(self.model.index(row, 0))
-            self.table.selectRow(index.row())
+            # Not selectRow: under ExtendedSelection it adds to the selection while a
+            # modifier key is held.
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(index)
+        self._selection_changed()
+
+    def select_ids(self, scenario_ids: Sequence[int]) -> None:
+        self.search.clear()
+        selection = QItemSelection()
+        for scenario_id in scenario_ids:
+            row = self.model.row_of(scenario_id)
+            if row is not None:
+                index = self.proxy.mapFromSource(self.model.index(row, 0))
+                selection.select(index, index)
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.selectionModel().select(selection, flags)
         self._selection_changed()
 
     def names(self) -> list[str]:
@@ -180,6 +221,7 @@ class ScenariosView(QWidget):
         selected = self.selected_id()
         for action in (self.duplicate_action, self.rename_action, self.delete_action):
             action.setEnabled(selected is not None)
+        self.export_action.setEnabled(bool(self.selected_ids()))
         self.show_content(selected)
 
     def _open_selected(self) -> None:
@@ -206,9 +248,11 @@ class ScenariosView(QWidget):
         if change.kind != SCENARIO:
             return
         self.refresh()
-        target = int(change.ids[0]) if change.ids else None
-        if target is not None and self.model.row_of(target) is not None:
-            self.select_id(target)
+        targets = [int(i) for i in change.ids if self.model.row_of(int(i)) is not None]
+        if len(targets) == 1:
+            self.select_id(targets[0])
+        elif targets:  # an import: select what came in
+            self.select_ids(targets)
 
     # --- operations -------------------------------------------------------------------------
 
