@@ -42,6 +42,10 @@ CASES = ("case_id,model,gpu,gpu_count,tp,pp,ep,weights,kv_cache,engine,mode,load
          "output_tokens\n"
          "a,llama-3.1-8b,H100 SXM 80GB,1,1,1,1,fp8,fp8,vllm,batch,8,512,128\n"
          "b,no-such-model,H100 SXM 80GB,1,1,1,1,fp8,fp8,vllm,batch,8,512,128\n")
+SITE_LOG = ("case_id,model,gpu,gpu_count,tp,pp,ep,weights,kv_cache,engine,mode,load,input_tokens,"
+            "output_tokens,metric,value\n"
+            "s1,llama-3.1-8b,H100 SXM 80GB,1,1,1,1,fp8,fp8,vllm,batch,8,512,128,tpot_ms,9.5\n"
+            "s2,llama-3.1-8b,H100 SXM 80GB,1,1,1,1,fp8,fp8,vllm,batch,32,512,128,tpot_ms,12.5\n")
 
 
 def _inet_sockets_open() -> list[str]:
@@ -156,6 +160,7 @@ CLI_RUNS: dict[str, list[list[str]]] = {
         ["catalog", "import-model", "{model}", "--id", "tiny-local"],
     ],
     "estimate": [["estimate", "--cases", "{tmp}/cases.csv", "--out", "{tmp}/pred.csv"]],
+    "calibrate": [["calibrate", "{tmp}/site.csv"]],
     "evaluate": [["evaluate", d["name"], "--draws", "300", "--json"] for d in demo_scenarios()],
     "sweep": [["sweep", "--model", "llama-3.1-8b", "--out", "{tmp}/front.csv"]],
     "scenario": [
@@ -179,6 +184,7 @@ def _commands() -> list[str]:
 
 def _run(commands: list[list[str]], tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp / "cases.csv").write_text(CASES, encoding="utf-8")
+    (tmp / "site.csv").write_text(SITE_LOG, encoding="utf-8")
     model = _model_folder(tmp) if not (tmp / "Tiny-Llama").exists() else tmp / "Tiny-Llama"
     workspace = ["--workspace", str(tmp / "cli.sqlite")]
     for args in commands:

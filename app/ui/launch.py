@@ -115,7 +115,7 @@ def run_gui(args: argparse.Namespace) -> int:
     _install_excepthook(window, app, smoke=bool(args.smoke))
     window.show()
     try:
-        run_event_loop = app.exec  # (named so: a bare "exec(" reads like the builtin to scanners)
+        run_event_loop = app.exec  # named: a bare call reads like the builtin to code scanners
         code = run_event_loop()
     finally:
         sys.excepthook = previous_hook

@@ -206,7 +206,10 @@ class MainWindow(QMainWindow):
         row = max(self.nav.currentRow(), 0)
         catalog = self._catalog_screen()
         kind = catalog.current_kind if catalog is not None else self.settings.catalog_kind
-        for screen in self.screens:
+        # Remove the shown screen last: removing it first would show (and run the showEvent
+        # of) the next old screen, whose workspace may already be closed.
+        current = self.stack.currentWidget()
+        for screen in sorted(self.screens, key=lambda s: s is current):
             self.stack.removeWidget(screen)
             screen.deleteLater()
         self.nav.clear()

@@ -46,11 +46,11 @@ def test_import_selects_what_came_in_and_undo_takes_it_back(
     assert view.import_action.isEnabled() and not view.export_action.isEnabled()
     view.bundles.import_file(bundle_file)
     qtbot.waitUntil(lambda: sorted(view.names()) == DEMOS, timeout=5000)
-    assert len(view.selected_ids()) == 3
+    assert len(view.selected_ids()) == len(DEMOS)
     assert window.statusBar().currentMessage() == messages.STATUS_IMPORTED.format(
-        count="3 scenarios", name=bundle_file.name)
+        count=f"{len(DEMOS)} scenarios", name=bundle_file.name)
     assert window.undo_action.text().replace("&", "") == (
-        f"Undo Import 3 scenarios from {bundle_file.name}")
+        f"Undo Import {len(DEMOS)} scenarios from {bundle_file.name}")
     window.undo_action.trigger()
     assert view.names() == []
     window.redo_action.trigger()

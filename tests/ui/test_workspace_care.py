@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.operations import scenario_ops, workspace_maintenance
-from app.operations.workspace_ops import open_workspace
+from app.operations.workspace_ops import demo_scenarios, open_workspace
 from app.storage import scenario_store
 from app.storage.errors import DamagedWorkspaceError
 from app.storage.workspace import Workspace
@@ -153,7 +153,7 @@ def test_a_damaged_workspace_can_be_restored_from_its_backup(qtbot: QtBot, windo
     dialog = _recovery(window, path)
     dialog.restore_button.click()
     assert window.workspace.path == path and not window.workspace.read_only
-    assert len(_names(window.workspace)) == 3  # the demos, from the backup
+    assert len(_names(window.workspace)) == len(demo_scenarios())  # the demos, from the backup
     assert window.statusBar().currentMessage().startswith(f"Restored {path} from the backup")
 
 
