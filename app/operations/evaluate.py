@@ -9,6 +9,7 @@ gives the `enclave evaluate --json` object (keys listed in DESIGN.md, plus more)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -150,10 +151,15 @@ def evaluate(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     tornado_kpi: str = "tco_usd",
+    sizer: Callable[[ResolvedScenario], tuple[WorkloadSizing, ...]] = size_workloads,
 ) -> EvaluationResult:
-    """Full evaluation of one scenario against a catalog (see the module docstring)."""
+    """Full evaluation of one scenario against a catalog (see the module docstring).
+
+    `sizer` sizes the workloads (the live dashboard passes a cached `size_workloads`, as
+    sizing is the slow part and does not depend on costs).
+    """
     resolved = resolve(scenario, catalog)
-    sizings = size_workloads(resolved)
+    sizings = sizer(resolved)
     fits = all(s.fits for s in sizings)
     sized_gpus = sum(s.capacity.replicas * s.capacity.gpus_per_replica for s in sizings)
     fixed = scenario.deployment.gpu_count

@@ -134,6 +134,7 @@ class FieldInfo:
     choices: tuple[str, ...]
     rule: str
     meta: Mapping[str, Any]
+    default: Any = None  # the format's default (None when the field is required)
 
 
 def _section_of(path: str) -> tuple[type[Any], str] | None:
@@ -205,7 +206,16 @@ def field_info(path: str) -> FieldInfo:
         choices=tuple(meta.get("choices") or ()),
         rule=rule_text(meta),
         meta=meta,
+        default=_default(f),
     )
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return list(f.default) if isinstance(f.default, tuple) else f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return None
+    return None
 
 
 def field_label(path: str, *, with_unit: bool = True, workload_names: tuple[str, ...] = ()

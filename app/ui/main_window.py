@@ -12,6 +12,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -47,9 +48,10 @@ from app.ui.dialogs.alerts import show_internal_error, show_message
 from app.ui.tasks import TaskRunner
 from app.ui.undo import WorkspaceEvents, WorkspaceUndo
 from app.ui.views.catalog_view import CatalogView
+from app.ui.views.dashboard_view import DashboardView
 from app.ui.views.scenarios_view import ScenariosView
 
-SCREENS: tuple[type[ScenariosView] | type[CatalogView], ...] = (ScenariosView, CatalogView)
+SCREENS: tuple[Any, ...] = (ScenariosView, DashboardView, CatalogView)
 """Screen classes in navigation order; screen N is on Ctrl+N."""
 STATUS_MESSAGE_MS = 8000
 PATH_LABEL_MAX_PX = 420
@@ -180,6 +182,9 @@ class MainWindow(QMainWindow):
         row = max(self.nav.currentRow(), 0)
         kind = self.catalog_view().current_kind if self.screens else self.settings.catalog_kind
         for screen in self.screens:
+            stop = getattr(screen, "shutdown", None)
+            if callable(stop):
+                stop()
             self.stack.removeWidget(screen)
             screen.deleteLater()
         self.nav.clear()
@@ -187,6 +192,7 @@ class MainWindow(QMainWindow):
         ctx = ScreenContext(workspace=workspace, events=self.events, undo=self.undo,
                             tasks=self.tasks, status=self.show_status, window=self)
         self.screens = [screen_type(ctx) for screen_type in SCREENS]
+        self.scenarios_view().open_scenario.connect(self.open_scenario)
         for number, screen in enumerate(self.screens, start=1):
             item = QListWidgetItem(str(getattr(screen, "title", type(screen).__name__)))
             item.setToolTip(f"Ctrl+{number}")
@@ -335,6 +341,15 @@ class MainWindow(QMainWindow):
     def scenarios_view(self) -> ScenariosView:
         return next(s for s in self.screens if isinstance(s, ScenariosView))
 
+    def dashboard_view(self) -> DashboardView:
+        return next(s for s in self.screens if isinstance(s, DashboardView))
+
+    def open_scenario(self, scenario_id: int) -> None:
+        """Open a scenario in the Dashboard (editor and live results) and show it."""
+        dashboard = self.dashboard_view()
+        dashboard.open_scenario(scenario_id)
+        self.nav.setCurrentRow(self.screens.index(dashboard))
+
     def show_screen(self, title: str) -> QWidget:
         for row, screen in enumerate(self.screens):
             if getattr(screen, "title", "") == title:
@@ -352,6 +367,9 @@ class MainWindow(QMainWindow):
         for row, screen in enumerate(self.screens):
             self.nav.setCurrentRow(row)
             QCoreApplication.processEvents()
+            settle = getattr(screen, "settle_for_screenshot", None)
+            if callable(settle):
+                settle()
             title = str(getattr(screen, "title", row))
             if screenshots:
                 slug = title.lower().replace(" ", "-")
@@ -377,6 +395,10 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(titles.index(self.settings.last_screen))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for screen in self.screens:
+            stop = getattr(screen, "shutdown", None)
+            if callable(stop):
+                stop()
         self.tasks.shutdown()
         if not self.persist_layout:
             super().closeEvent(event)

@@ -1,7 +1,8 @@
-"""Scenarios screen: the workspace's scenarios; new, duplicate, rename and delete (undoable).
+"""Scenarios screen: the workspace's scenarios; new (from a use-case template), duplicate,
+rename and delete (undoable).
 
-Double-click (or Enter) emits `open_scenario(id)`, which the scenario editor will handle; until
-it exists, the side panel shows the selected scenario's stored content, read-only.
+Double-click (or Enter) emits `open_scenario(id)`: the main window opens it in the Dashboard
+(editor and live results). The side panel previews the selected scenario's stored content.
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
-from app.operations import scenario_ops
+from app.operations import scenario_ops, scenario_templates
 from app.operations.change import SCENARIO, Change, Outcome
 from app.storage import scenario_store
 from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.dialogs.alerts import show_message
 from app.ui.dialogs.name_dialog import NameDialog
+from app.ui.dialogs.new_scenario_dialog import NewScenarioDialog
 from app.ui.models.scenario_table import ScenarioTableModel
 
 
@@ -59,7 +61,7 @@ class ScenariosView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
 
-        self.new_action = self._action("&New…", "Ctrl+N", self.ask_new)
+        self.new_action = self._action("&New from template…", "Ctrl+N", self.ask_new)
         self.duplicate_action = self._action("D&uplicate", "Ctrl+D", self.duplicate_selected)
         self.rename_action = self._action("&Rename…", "F2", self.ask_rename)
         self.delete_action = self._action("&Delete", QKeySequence.StandardKey.Delete,
@@ -251,11 +253,24 @@ class ScenariosView(QWidget):
         if selected is not None:
             self._run_or_tell(lambda: scenario_ops.delete_scenario(self.workspace, selected))
 
-    def ask_new(self) -> NameDialog:
+    def create_from_template(self, name: str, template_id: str = "chat",
+                             model: str | None = None, accelerator: str | None = None
+                             ) -> str | None:
+        """Create a scenario from a template and open it in the editor; None when done."""
+        problem = self._run(lambda: scenario_templates.create_from_template(
+            self.workspace, template_id, name, model=model, accelerator=accelerator))
+        if problem is None:
+            created = scenario_store.find(self.workspace.db, name.strip())
+            if created is not None:
+                self.open_scenario.emit(created)
+        return problem
+
+    def ask_new(self) -> NewScenarioDialog:
+        """New scenario from a use-case template (Ctrl+N)."""
         initial = scenario_store.unique_name(self.workspace.db, messages.SCENARIO_NAME_DEFAULT)
-        dialog = NameDialog(messages.SCENARIO_NEW_TITLE, messages.SCENARIO_NAME_LABEL, initial,
-                            check=self.check_name, submit=self.create_scenario,
-                            parent=self.ctx.window or self)
+        dialog = NewScenarioDialog(initial, self.workspace.catalog, check=self.check_name,
+                                   submit=self.create_from_template,
+                                   parent=self.ctx.window or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
