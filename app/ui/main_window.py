@@ -48,10 +48,11 @@ from app.ui.dialogs.alerts import show_internal_error, show_message
 from app.ui.tasks import TaskRunner
 from app.ui.undo import WorkspaceEvents, WorkspaceUndo
 from app.ui.views.catalog_view import CatalogView
+from app.ui.views.compare_view import CompareView
 from app.ui.views.dashboard_view import DashboardView
 from app.ui.views.scenarios_view import ScenariosView
 
-SCREENS: tuple[Any, ...] = (ScenariosView, DashboardView, CatalogView)
+SCREENS: tuple[Any, ...] = (ScenariosView, DashboardView, CompareView, CatalogView)
 """Screen classes in navigation order; screen N is on Ctrl+N."""
 STATUS_MESSAGE_MS = 8000
 PATH_LABEL_MAX_PX = 420

@@ -188,3 +188,16 @@ NEW_SCENARIO_ACCELERATOR = "Accelerator:"
 NEW_SCENARIO_HINT = ("The use case fills in typical requests, token lengths, peak and latency "
                      "targets (labelled as assumptions): replace them with your site's figures "
                      "in the editor. Prices the catalog has no source for are left for you.")
+
+# Compare
+COMPARE_HINT = "Tick two to four scenarios to compare them side by side."
+COMPARE_PICK = "Scenarios to compare (two to four):"
+COMPARE_TOO_MANY = "At most {count} scenarios at a time: untick one first."
+COMPARE_TASK = "Comparing scenarios"
+COMPARE_RUNNING = "Evaluating {count} scenarios…"
+COMPARE_SUMMARY = ("{count} scenarios, {draws} Monte Carlo draws each. Differences are from "
+                   "the first column.")
+COMPARE_LEGEND = ("Green: the best value of the row; red: the worst (by the KPI's direction: "
+                  "lower cost and latency, higher throughput and probability).")
+COMPARE_BEST = "Best of the compared scenarios ({direction} is better)"
+COMPARE_WORST = "Worst of the compared scenarios ({direction} is better)"

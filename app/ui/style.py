@@ -20,7 +20,7 @@ STATE_COLOURS = {"override": OVERRIDE_BLUE, "added": ADDED_GREEN, "imported": IM
 
 STYLE_SHEET = f"""
 QMainWindow, QDialog {{ background: {WINDOW_BG}; }}
-QWidget#screen {{ background: {WINDOW_BG}; }}
+QWidget#screen, QWidget#results, QWidget#editorContent {{ background: {WINDOW_BG}; }}
 QLabel#heading {{ font-size: 17pt; font-weight: bold; color: #17202b; }}
 QLabel#summary, QLabel#hint {{ color: {MUTED}; }}
 QLabel#fieldError {{ color: {ERROR_RED}; font-size: 9pt; }}

@@ -1,4 +1,4 @@
-"""The dashboard's pieces: KPI cards, the constraint checks, and chart cards.
+"""The dashboard's pieces: KPI cards and the constraint checks (chart cards: chart_card.py).
 
 Each is a view of data computed elsewhere (`reports.kpi_cards.KpiCard`, the evaluation's
 `ConstraintCheck`s, `operations.chart_data`); none keeps a copy of a scenario.
@@ -7,13 +7,12 @@ Each is a view of data computed elsewhere (`reports.kpi_cards.KpiCard`, the eval
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QToolButton,
@@ -22,10 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.operations.constraints import ConstraintCheck
-from app.reports.charts.base import Chart
 from app.reports.kpi_cards import KpiCard
 from app.ui import messages
-from app.ui.chart_actions import export_button, install_export_actions
 from app.ui.style import repolish
 
 STATUS_MARK = {"pass": "✓", "warn": "!", "fail": "✕"}
@@ -157,41 +154,3 @@ class ConstraintPanel(QFrame):
                  if rows else "")
         self.body.setText(style + table + tail if (rows or tail) else "")
         self.body.setVisible(bool(rows or tail) and self.toggle.isChecked())
-
-
-class ChartCard(QFrame):
-    """A chart with its export menu (PNG/SVG, also on right-click)."""
-
-    def __init__(self, chart: Chart, status: Callable[[str], None] | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("chartCard")
-        self.chart = chart
-        actions = install_export_actions(chart, status, self)
-        self.menu_button = export_button(chart, actions)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addStretch(1)
-        bar.addWidget(self.menu_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 6)
-        layout.setSpacing(0)
-        layout.addLayout(bar)
-        layout.addWidget(chart, 1)
-        chart.setMinimumHeight(300)
-        self.pending: object | None = None
-
-    def show_data(self, data: object) -> None:
-        """Draw `data` now when the chart is in view, else when it is scrolled into view
-        (redrawing charts nobody sees would slow every edit down)."""
-        self.pending = data
-        if self.in_view():
-            self.flush()
-
-    def in_view(self) -> bool:
-        return self.isVisible() and not self.visibleRegion().isEmpty()
-
-    def flush(self) -> None:
-        if self.pending is not None:
-            data, self.pending = self.pending, None
-            self.chart.set_data(data)

@@ -10,6 +10,7 @@ results, which stay at the last version that could be evaluated (greyed).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
@@ -29,20 +30,13 @@ from app.operations.change import SCENARIO, Change
 from app.operations.live_eval import EDITING_DRAWS, FULL_DRAWS
 from app.operations.scenario_edit import Problem
 from app.operations.scenario_fields import field_label
-from app.reports.charts.base import Chart
-from app.reports.charts.cost_breakdown import CostBreakdownChart
-from app.reports.charts.cumulative_cost import CumulativeCostChart
-from app.reports.charts.distribution import DistributionChart
-from app.reports.charts.load_curve import LoadCurveChart
-from app.reports.charts.memory_waterfall import MemoryWaterfallChart
-from app.reports.charts.tornado import TornadoChart
 from app.reports.dashboard import DashboardContent
 from app.reports.kpi_cards import not_evaluated_cards
 from app.storage import scenario_store
 from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.live import LiveEvaluator
-from app.ui.views.dashboard_parts import ChartCard, ConstraintPanel, KpiGrid
+from app.ui.views.dashboard_parts import ConstraintPanel, KpiGrid
 from app.ui.views.scenario_editor import ScenarioEditor
 
 TWO_COLUMNS_FROM_PX = 900
@@ -115,6 +109,15 @@ class DashboardView(QWidget):
             return
         self._built = True
         ctx = self.ctx
+        # pyqtgraph loads here, the first time charts are needed, not at start-up
+        from app.reports.charts.cost_breakdown import CostBreakdownChart
+        from app.reports.charts.cumulative_cost import CumulativeCostChart
+        from app.reports.charts.distribution import DistributionChart
+        from app.reports.charts.load_curve import LoadCurveChart
+        from app.reports.charts.memory_waterfall import MemoryWaterfallChart
+        from app.reports.charts.tornado import TornadoChart
+        from app.ui.views.chart_card import ChartCard
+
         self.editor = ScenarioEditor(ctx)
         self.editor.setMinimumWidth(360)
 
@@ -146,7 +149,7 @@ class DashboardView(QWidget):
         self.breakdown_chart = CostBreakdownChart()
         self.tornado_chart = TornadoChart()
         self.distribution_chart = DistributionChart()
-        self.charts: list[Chart] = [self.cumulative_chart, self.breakdown_chart,
+        self.charts: list[Any] = [self.cumulative_chart, self.breakdown_chart,
                                     self.memory_chart, self.load_chart, self.tornado_chart,
                                     self.distribution_chart]
         self.cards = [ChartCard(chart, ctx.status) for chart in self.charts]

@@ -62,6 +62,7 @@ class ScenariosView(QWidget):
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
 
         self.new_action = self._action("&New from template…", "Ctrl+N", self.ask_new)
+        self.open_action = self._action("&Open", "Ctrl+Return", self._open_selected)
         self.duplicate_action = self._action("D&uplicate", "Ctrl+D", self.duplicate_selected)
         self.rename_action = self._action("&Rename…", "F2", self.ask_rename)
         self.delete_action = self._action("&Delete", QKeySequence.StandardKey.Delete,
@@ -69,8 +70,8 @@ class ScenariosView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addSpacing(12)
-        for action in (self.new_action, self.duplicate_action, self.rename_action,
-                       self.delete_action):
+        for action in (self.new_action, self.open_action, self.duplicate_action,
+                       self.rename_action, self.delete_action):
             bar.addWidget(self._button(action))
 
         self.table = QTableView()
@@ -180,7 +181,8 @@ class ScenariosView(QWidget):
 
     def _selection_changed(self) -> None:
         selected = self.selected_id()
-        for action in (self.duplicate_action, self.rename_action, self.delete_action):
+        for action in (self.open_action, self.duplicate_action, self.rename_action,
+                       self.delete_action):
             action.setEnabled(selected is not None)
         self.show_content(selected)
 
