@@ -50,7 +50,7 @@ def dashboard_content(data: Any, catalog: Catalog, *, draws: int = EDITING_DRAWS
     index = min(workload, max(len(result.workloads) - 1, 0))
     charts = cd.dashboard_charts(result, index)
     notes = list(result.basis.get("notes", ()))
-    if live.missing_costs:
+    if live.missing_costs and result.kpis.fits:  # not fitting: costs are not evaluated anyway
         note = missing_costs_note(live.missing_costs)
         notes.insert(0, note)
         charts = dataclasses.replace(
@@ -62,6 +62,8 @@ def dashboard_content(data: Any, catalog: Catalog, *, draws: int = EDITING_DRAWS
                                              note=note),
         )
     missing = tuple(field_label(p, with_unit=False) for p in live.missing_costs)
+    if not result.kpis.fits:
+        missing = ()
     cards = kpi_cards(result, missing)
     return DashboardContent(live, cards, charts, result.constraints, tuple(notes), index)
 

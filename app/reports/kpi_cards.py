@@ -20,7 +20,8 @@ from app.reports.formatting import (
 )
 
 GOOD, BAD, WARN, NEUTRAL, UNKNOWN = "good", "bad", "warn", "neutral", "unknown"
-ENTER_COSTS = "enter {fields} to see costs"
+ENTER_COSTS = "needs {fields}"
+NOT_FITTING = "not evaluated: a model does not fit"
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
 
     demand = sum(w.peak_demand_tokens_per_s for w in result.workloads)
     cards.append(KpiCard(
-        "throughput", "Throughput", f"{compact(k.output_tokens_per_s)} tok/s",
+        "throughput", "Throughput",
+        "—" if k.output_tokens_per_s is None else f"{compact(k.output_tokens_per_s)} tok/s",
         f"peak demand {compact(demand)} tok/s",
         _tooltip("Output tokens per second the installed fleet sustains within the SLOs.",
                  "Σ replicas × sustainable requests/s per replica × output tokens",
@@ -149,8 +151,9 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
     cost_sources = _source_lines(result, ("accelerator-price", "server", "cloud-api",
                                           "gpu-rental"))
     notes = list(result.basis.get("notes", ()))
-    costs_known = not missing_costs
-    missing = ENTER_COSTS.format(fields=", ".join(missing_costs))
+    costs_known = not missing_costs and k.fits
+    missing = (ENTER_COSTS.format(fields=", ".join(missing_costs)) if k.fits
+               else NOT_FITTING)
     mc = result.uncertainty
     band = ""
     if mc is not None and "tco_usd" in mc.percentiles and mc.inputs:
@@ -180,9 +183,9 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
         NEUTRAL if k.api_cost_per_million_tokens_usd is None else
         GOOD if k.cost_per_million_tokens_usd <= k.api_cost_per_million_tokens_usd else WARN))
     for key, label, when, alt_tco, what in (
-        ("break_even_month_vs_api", "Break-even vs API", k.break_even_month_vs_api,
+        ("break_even_month_vs_api", "Break-even: API", k.break_even_month_vs_api,
          k.api_tco_usd, "cloud API"),
-        ("break_even_month_vs_rental", "Break-even vs rental", k.break_even_month_vs_rental,
+        ("break_even_month_vs_rental", "Break-even: rental", k.break_even_month_vs_rental,
          k.rental_tco_usd, "rented GPUs"),
     ):
         compared = alt_tco is not None
@@ -217,8 +220,8 @@ def not_evaluated_cards(reason: str) -> tuple[KpiCard, ...]:
     keys = (("fits", "Fits in memory"), ("gpus", "GPUs"), ("servers", "Servers"),
             ("ttft_ms", "TTFT"), ("tpot_ms", "TPOT"), ("throughput", "Throughput"),
             ("tco_usd", "TCO (on-premise)"), ("cost_per_million_tokens_usd", "Cost per 1M tokens"),
-            ("break_even_month_vs_api", "Break-even vs API"),
-            ("break_even_month_vs_rental", "Break-even vs rental"),
+            ("break_even_month_vs_api", "Break-even: API"),
+            ("break_even_month_vs_rental", "Break-even: rental"),
             ("p_onprem_cheaper", "P(on-prem cheaper)"))
     return tuple(KpiCard(key, label, "—", "not evaluated", reason, UNKNOWN)
                  for key, label in keys)

@@ -220,3 +220,44 @@ def test_editor_can_be_hidden_for_a_full_width_dashboard(qtbot: QtBot,
     qtbot.waitUntil(lambda: view._columns == 2, timeout=3000)  # two columns of charts
     view.toggle_editor()
     assert view.editor.isVisible()
+
+
+def test_bad_input_a_new_user_might_type(qtbot: QtBot, window: MainWindow, ws: Workspace) -> None:
+    window.scenarios_view().create_from_template("Typos", "chat")
+    view = _dashboard(window)
+    sid = scenario_store.find(ws.db, "Typos")
+    editor = view.editor
+    before = scenario_store.snapshot(ws.db, sid)
+    model = editor.row("workloads[0].model")
+    model.combo.setEditText("gpt-4-local")  # not a catalog model
+    model._typed()
+    assert model.error.text() == messages.EDITOR_NOT_IN_CATALOG.format(value="gpt-4-local")
+    assert not editor.edit("name", "   ")
+    assert editor.row("name").error.text() == "is required"
+    assert not editor.edit("costs.horizon_months", "0")
+    assert editor.row("costs.horizon_months").error.text() == "must be at least 1"
+    assert not editor.edit("workloads[0].slo_percentile", "100")
+    assert editor.row("workloads[0].slo_percentile").error.text() == "must be less than 100 %"
+    assert not editor.edit("deployment.redundancy", "two")
+    assert scenario_store.snapshot(ws.db, sid) == before  # nothing stored
+    assert window.undo_action.text().replace("&", "").startswith("Undo New scenario Typos")
+
+    model.choose("llama-3.1-8b")  # a real pick clears the mark and is saved
+    assert not model.error.isVisible()
+    assert scenario_store.get(ws.db, sid)["workloads"][0]["model"] == "llama-3.1-8b"
+
+
+def test_deleting_the_open_scenario_empties_the_dashboard(qtbot: QtBot, window: MainWindow,
+                                                          ws: Workspace) -> None:
+    scenarios = window.scenarios_view()
+    scenarios.create_from_template("Short-lived", "batch")
+    view = _dashboard(window)
+    sid = scenario_store.find(ws.db, "Short-lived")
+    assert view.scenario_id == sid
+    window.show_screen("Scenarios")
+    scenarios.select_id(sid)
+    scenarios.delete_selected()
+    assert view.scenario_id is None and not view.editor.isEnabled()
+    assert view.picker.count() == 0
+    window.undo_action.trigger()  # the scenario comes back and can be opened again
+    assert view.picker.count() == 1

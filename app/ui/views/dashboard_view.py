@@ -270,7 +270,8 @@ class DashboardView(QWidget):
         self.problem.hide()
         self._set_stale(False)
         self.content = content
-        self.editor.show_missing(live.missing_costs)
+        fits = live.result.kpis.fits
+        self.editor.show_missing(live.missing_costs if fits else ())
         self.empty.hide()
         self.kpis.show_cards(content.cards)
         self.constraints.setVisible(True)
