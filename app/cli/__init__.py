@@ -18,9 +18,11 @@ from app import __version__
 from app.errors import UserError
 
 COMMAND_MODULES = (
+    "app.cli.calibrate_cmd",
     "app.cli.catalog_cmd",
     "app.cli.estimate_cmd",
     "app.cli.evaluate_cmd",
+    "app.cli.report_cmd",
     "app.cli.sweep_cmd",
 )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.cli.common import add_workspace_option, workspace_from
 from app.operations.estimate import estimate_file
+from app.operations.site_efficiency import efficiency_note, workspace_efficiency
 
 
 def register(subparsers: Any) -> None:
@@ -28,9 +29,12 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     with workspace_from(args) as ws:  # its catalog: shipped entries plus the user's edits
         catalog = ws.catalog
-    summary = estimate_file(Path(args.cases), Path(args.out), catalog=catalog)
+        table, aliases = workspace_efficiency(ws.db)  # shipped factors + site refits
+    summary = estimate_file(Path(args.cases), Path(args.out), catalog=catalog, table=table,
+                            aliases=aliases)
     print(
         f"estimated {summary.ok} of {summary.rows} rows ({summary.errors} with errors) -> {summary.out_path}",
         file=sys.stderr,
     )
+    print(f"efficiency: {efficiency_note(table)}", file=sys.stderr)
     return 0

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import add_workspace_option, workspace_from
+from app.cli.workload_table import workload_lines
 from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from app.errors import UserError
+from app.operations.error_bands import short_number
 from app.operations.evaluate import EvaluationResult, evaluate
 from app.operations.scenario_files import find_scenario_anywhere, write_text_atomic
+from app.operations.site_efficiency import workspace_efficiency
 
 MAX_DRAWS = 2_000_000
 TORNADO_KPIS = ("tco_usd", "npv_usd", "cost_per_million_tokens_usd", "pv_onprem_usd")
@@ -51,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
     with workspace_from(args) as ws:
         scenario, origin = find_scenario_anywhere(ws.db, args.scenario)
         catalog = ws.catalog
+        table, aliases = workspace_efficiency(ws.db)  # shipped factors + site refits
     result = evaluate(
-        scenario, catalog, draws=args.draws, seed=args.seed, tornado_kpi=args.tornado_kpi
+        scenario, catalog, draws=args.draws, seed=args.seed, tornado_kpi=args.tornado_kpi,
+        efficiency=table, aliases=aliases,
     )
     if args.json:
         text = json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n"
@@ -63,6 +68,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _bands(r: EvaluationResult, *metrics: str) -> str:
+    """`  (bands 150–300 ms / 35–53 ms)` from the calibration residuals, when known."""
+    bands = r.basis.get("error_bands", {})
+    parts = [f"{short_number(b['low'])}–{short_number(b['high'])} ms"
+             for m in metrics if (b := bands.get(m))]
+    return f"  (bands {' / '.join(parts)})" if len(parts) == len(metrics) else ""
 
 
 def _usd(x: float | None) -> str:
@@ -93,10 +106,11 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
     if k.ttft_ms is not None and k.tpot_ms is not None:
         pct = max(w.slo_percentile for w in r.scenario.workloads)
         rows.append(
-            (f"TTFT / TPOT (P{pct:g}, sized load)", f"{k.ttft_ms:,.0f} ms / {k.tpot_ms:,.1f} ms")
+            (f"TTFT / TPOT (P{pct:g}, sized load)", f"{k.ttft_ms:,.0f} ms / {k.tpot_ms:,.1f} ms"
+             + _bands(r, "ttft_ms", "tpot_ms"))
         )
     if k.output_tokens_per_s is not None:
-        rows.append(("output tokens/s (fleet)", f"{k.output_tokens_per_s:,.0f}"))
+        rows.append(("output tokens/s (LLMs)", f"{k.output_tokens_per_s:,.0f}"))
     if k.tco_usd is not None:
         mc = r.uncertainty
         band = ""
@@ -138,9 +152,14 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
                     f"{mc.p_onprem_cheaper_than_api:.0%}" + f"  ({mc.draws:,} draws)",
                 )
             )
+    if k.cost_per_gpu_hour_usd is not None:
+        rows.append(("cost per GPU-hour (owned)", f"$ {k.cost_per_gpu_hour_usd:,.2f}"))
     width = max(len(label) for label, _ in rows)
     lines = [f"{r.scenario.name}  [{origin}]"]
     lines += [f"  {label:<{width}}  {value}" for label, value in rows]
+    lines += workload_lines(r)
+    if r.basis.get("efficiency_factors"):
+        lines.append(f"  efficiency: {r.basis['efficiency_factors']}")
     notes = r.basis.get("notes", [])
     if notes:
         lines.append("  notes:")

@@ -11,7 +11,9 @@ Alternatives, per month m:
                 (p in USD per 1M tokens, f = share of input billed at the cached price)
     rental[m] = gpus[m] × USD/GPU-hour × billed hours per month
                 (+ software, staff and other costs when the rental path includes operations)
-The rented fleet mirrors the owned one month by month (same accelerator count).
+The rented fleet mirrors the owned one month by month (same accelerator count). Tokens, the
+API path and the cost per 1M tokens count the workloads in `capacities` (the generative LLMs);
+workloads co-located beside them (`pooled_gpus`: encoders, fine-tuning) add GPUs, not tokens.
 
 Break-even month: the first month (1-based) from which the on-premise cumulative cost stays at
 or below the alternative's; NaN ("never") when on-premise is still dearer in the last month.
@@ -88,6 +90,9 @@ class CostStructure:
     has_api: bool = False
     has_rental: bool = False
     rental_includes_operations: bool = True
+    pooled_gpus: int = 0
+    pooled_peak_gpu_equivalents: float = 0.0
+    pooled_mean_gpu_equivalents: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -124,12 +129,14 @@ class CostOutcome:
     detail: CostDetail | None = field(default=None)
 
 
-def _api_monthly(p: Params, demands: list[WorkloadDemand]) -> tuple[FloatArray, FloatArray]:
+def _api_monthly(
+    p: Params, demands: list[WorkloadDemand], indices: list[int]
+) -> tuple[FloatArray, FloatArray]:
     """API cost per month (M, n|1) and over the horizon (1, n|1)."""
     cached = p["alternatives.api_cached_input_fraction"]
     monthly: FloatArray | None = None
     total: FloatArray = np.zeros((1, 1))
-    for i, d in enumerate(demands):
+    for i, d in zip(indices, demands, strict=True):
         w = f"workloads[{i}]."
         input_price = (1.0 - cached) * p[w + "api_input_usd_per_mtok"] + cached * p[
             w + "api_cached_input_usd_per_mtok"
@@ -194,7 +201,14 @@ def run_cost_model(
     """
     n = max([v.shape[1] for v in p.values()] + [1])
     months = s.months
-    demands = [workload_demand(p, i, cap.tokens_kind, months) for i, cap in enumerate(s.capacities)]
+    indices = [
+        i if cap.workload_index is None else cap.workload_index
+        for i, cap in enumerate(s.capacities)
+    ]
+    demands = [
+        workload_demand(p, i, cap.tokens_kind, months)
+        for i, cap in zip(indices, s.capacities, strict=True)
+    ]
     fleet = plan_fleet(
         demands,
         s.capacities,
@@ -205,6 +219,9 @@ def run_cost_model(
         headroom_fraction=s.headroom_fraction,
         scale_with_growth=s.scale_with_growth,
         whole_servers=s.whole_servers,
+        pooled_gpus=s.pooled_gpus,
+        pooled_peak_gpu_equivalents=s.pooled_peak_gpu_equivalents,
+        pooled_mean_gpu_equivalents=s.pooled_mean_gpu_equivalents,
     )
     drivers = Drivers(
         fleet.gpus,
@@ -223,7 +240,7 @@ def run_cost_model(
 
     nan_series = np.full((months, 1), np.nan)
     api, api_total = (
-        _api_monthly(p, demands) if s.has_api else (nan_series, np.full((1, 1), np.nan))
+        _api_monthly(p, demands, indices) if s.has_api else (nan_series, np.full((1, 1), np.nan))
     )
     rental, rental_total = nan_series, np.full((1, 1), np.nan)
     if s.has_rental:

@@ -60,12 +60,18 @@ def parse_redundancy(text: str) -> Redundancy:
     raise ScenarioError(f'deployment.redundancy: must be "none", "n+K" or "P%", not \'{text}\'')
 
 
-def scenario_has_api(scenario: Scenario, workload_api: Sequence[ApiPrice | None]) -> bool:
-    """True when every workload has an API price (its own, or the scenario's alternative)."""
+def scenario_has_api(
+    scenario: Scenario,
+    workload_api: Sequence[ApiPrice | None],
+    indices: Sequence[int] | None = None,
+) -> bool:
+    """True when every workload in `indices` (default: all) has an API price (its own, or the
+    scenario's alternative); False when `indices` is empty (nothing an API would serve)."""
     alt = scenario.alternatives
     shared = alt.api_input_usd_per_mtok is not None and alt.api_output_usd_per_mtok is not None
     own = list(workload_api) + [None] * (len(scenario.workloads) - len(workload_api))
-    return all(price is not None or shared for price in own)
+    chosen = range(len(own)) if indices is None else indices
+    return bool(chosen) and all(own[i] is not None or shared for i in chosen)
 
 
 def cost_structure(
@@ -74,10 +80,23 @@ def cost_structure(
     gpus_per_server: int,
     initial_gpus: int,
     workload_api: Sequence[ApiPrice | None] = (),
+    *,
+    pooled_gpus: int = 0,
+    pooled_peak_gpu_equivalents: float = 0.0,
+    pooled_mean_gpu_equivalents: float = 0.0,
 ) -> CostStructure:
-    """The draw-independent structure of the scenario's cost model."""
+    """The draw-independent structure of the scenario's cost model.
+
+    `capacities` are the workloads the cost model sizes month by month (generative LLMs; each
+    names its scenario position in `workload_index`); `pooled_*` are the GPUs and GPU
+    equivalents of the workloads co-located beside them (see `app.engine.demand.plan_fleet`).
+    """
     c = scenario.costs
     redundancy = parse_redundancy(scenario.deployment.redundancy)
+    indices = [
+        i if cap.workload_index is None else cap.workload_index
+        for i, cap in enumerate(capacities)
+    ]
     return CostStructure(
         months=c.horizon_months,
         capex_treatment=c.capex_treatment,
@@ -91,9 +110,12 @@ def cost_structure(
         headroom_fraction=redundancy.headroom_fraction,
         scale_with_growth=scenario.deployment.scale_with_growth,
         whole_servers=scenario.deployment.whole_servers,
-        has_api=scenario_has_api(scenario, workload_api),
+        has_api=scenario_has_api(scenario, workload_api, indices),
         has_rental=scenario.alternatives.rental_usd_per_gpu_hour is not None,
         rental_includes_operations=scenario.alternatives.rental_includes_operations,
+        pooled_gpus=pooled_gpus,
+        pooled_peak_gpu_equivalents=pooled_peak_gpu_equivalents,
+        pooled_mean_gpu_equivalents=pooled_mean_gpu_equivalents,
     )
 
 

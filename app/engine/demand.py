@@ -10,9 +10,11 @@ series have shape (M, n) — months first — or (M, 1) when nothing in them var
     g[m]               = (1 + growth_per_year)^(m / 12)       (m = 0..M−1)
     replicas[m]        = ceil(ceil(peak_tokens_per_s[m] / replica_tokens_per_s) × (1 + headroom))
                          + spare
-    gpus[m]            = max(initial_gpus, max_{t ≤ m} Σ_w replicas_w[t] × gpus_per_replica_w),
-                         rounded up to whole servers when servers only come full
-A fleet never shrinks: capacity bought for a peak is kept.
+    gpus[m]            = max(initial_gpus, max_{t ≤ m} Σ_w replicas_w[t] × gpus_per_replica_w
+                         + pooled_gpus), rounded up to whole servers when servers only come full
+A fleet never shrinks: capacity bought for a peak is kept. `pooled_gpus` are the GPUs that
+workloads sized outside this model (co-located encoders, periodic fine-tuning: see
+`app.engine.gpu_pool`) add to the fleet; they are kept in every month.
 """
 
 from __future__ import annotations
@@ -36,13 +38,15 @@ class WorkloadCapacity:
 
     `replica_tokens_per_s` is the throughput one replica sustains within the workload's SLOs, in
     tokens of `tokens_kind` (`output` for generation, `input` for embedding/reranking) per second.
-    `replicas` is the initial count, redundancy included.
+    `replicas` is the initial count, redundancy included. `workload_index` is the position of
+    the workload in the scenario (None: the capacity's own position in the list).
     """
 
     gpus_per_replica: int
     replica_tokens_per_s: float
     replicas: int
     tokens_kind: str = "output"
+    workload_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,15 @@ def plan_fleet(
     headroom_fraction: float,
     scale_with_growth: bool,
     whole_servers: bool = False,
+    pooled_gpus: int = 0,
+    pooled_peak_gpu_equivalents: float = 0.0,
+    pooled_mean_gpu_equivalents: float = 0.0,
 ) -> Fleet:
-    """Staged purchases: the fleet grows in the month demand first needs more replicas."""
+    """Staged purchases: the fleet grows in the month demand first needs more replicas.
+
+    pooled_*: GPUs the co-located non-generative workloads add (whole GPUs), and the GPU
+    equivalents they use at peak and on average (for the utilisation KPIs).
+    """
     required: FloatArray | None = None
     peak_equivalents: FloatArray | None = None
     mean_total: FloatArray = np.zeros((1, 1))
@@ -121,7 +132,14 @@ def plan_fleet(
             d.mean_tokens_per_s * per_token * cap.gpus_per_replica
         )
     if required is None or peak_equivalents is None:
-        raise ValueError("a fleet needs at least one workload")
+        if pooled_gpus <= 0:
+            raise ValueError("a fleet needs at least one workload")
+        required = np.zeros((months, 1))
+        peak_equivalents = np.zeros((months, 1))
+    if pooled_gpus:
+        required = required + float(pooled_gpus)
+        peak_equivalents = peak_equivalents + pooled_peak_gpu_equivalents
+        mean_total = mean_total + pooled_mean_gpu_equivalents * months
     if scale_with_growth:
         gpus = running_max(required)
         np.maximum(gpus, float(initial_gpus), out=gpus)

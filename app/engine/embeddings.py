@@ -220,17 +220,23 @@ def reranker_load(
     query_tokens: ArrayLike, document_tokens: ArrayLike, *, queries_per_s: ArrayLike = 0.0,
     special_tokens_per_pair: int = 4, batch_pairs: ArrayLike = 64,
     target_utilisation: float = 0.7, usd_per_gpu_hour: float | None = None,
-    efficiency: float | None = None,
+    efficiency: float | None = None, weight_bytes_per_param: float = 2.0,
+    peak_flops_per_s: float | None = None,
 ) -> RerankerLoad:
     """Reranking cost: k pairs of `query + document + special` tokens per query.
 
     special_tokens_per_pair: 4 for XLM-R pairs (`<s> q </s></s> d </s>`, bge-reranker).
+    weight_bytes_per_param, peak_flops_per_s: as for `encoder_throughput`.
     """
     k = _positive(candidates_per_query, "candidates_per_query")
     pair = (_positive(query_tokens, "query_tokens") + _positive(document_tokens, "document_tokens")
             + float(special_tokens_per_pair))
-    sustained = encoder_throughput(model, accelerator, pair, batch_pairs, efficiency=efficiency)
-    single = encoder_throughput(model, accelerator, pair, k, efficiency=efficiency)
+    sustained = encoder_throughput(model, accelerator, pair, batch_pairs, efficiency=efficiency,
+                                   weight_bytes_per_param=weight_bytes_per_param,
+                                   peak_flops_per_s=peak_flops_per_s)
+    single = encoder_throughput(model, accelerator, pair, k, efficiency=efficiency,
+                                weight_bytes_per_param=weight_bytes_per_param,
+                                peak_flops_per_s=peak_flops_per_s)
     seconds_per_query = k / sustained.documents_per_s
     qps_gpu = 1.0 / seconds_per_query
     gpus = gpus_for_rate(queries_per_s, qps_gpu, target_utilisation)

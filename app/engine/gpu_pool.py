@@ -16,9 +16,11 @@ Co-location rule, in order:
 3. Without MIG (time-slicing or MPS), instances are packed first-fit decreasing by memory onto
    shared GPUs with Σ memory ≤ usable memory and Σ compute share ≤ 1.
 4. Periodic jobs (fine-tuning) run on the serving GPUs off-peak when the pool has at least
-   the job's GPU count and its idle GPU-hours — counted at the peak compute shares, so
-   conservatively — cover the job; otherwise they get dedicated GPUs:
-   max(job GPUs, ceil(GPU-hours per month / hours per month)).
+   the job's GPU count and its idle GPU-hours cover the job; otherwise they get dedicated GPUs:
+   max(job GPUs, ceil(GPU-hours per month / hours per month)). Idle GPU-hours per month =
+   (serving GPUs − Σ compute share × busy fraction) × hours per month, where a workload's
+   busy fraction is its mean load over the month / its peak load (1 by default: idle hours
+   counted at the peak compute shares, conservatively).
 """
 
 from __future__ import annotations
@@ -103,6 +105,8 @@ class WorkloadDemand:
     compute_share: fraction of one GPU's compute one replica uses at peak (0, 1].
     gpu_hours_per_month, job_gpus: a periodic job (e.g. a weekly fine-tune): GPU-hours it
     needs per month and GPUs it needs at once.
+    busy_fraction: mean load over the month / peak load, in (0, 1]; what is left of each
+    instance's compute share is idle time periodic jobs may use (1 = never idle).
     """
 
     name: str
@@ -113,6 +117,7 @@ class WorkloadDemand:
     compute_share: float = 1.0
     gpu_hours_per_month: float = 0.0
     job_gpus: int = 0
+    busy_fraction: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ def _validate(demand: WorkloadDemand) -> None:
         raise PlanningInputError(f"{where}: compute_share must be in (0, 1]")
     if demand.memory_bytes_per_instance < 0 or demand.gpu_hours_per_month < 0:
         raise PlanningInputError(f"{where}: memory and GPU-hours must not be negative")
+    if not 0 < demand.busy_fraction <= 1:
+        raise PlanningInputError(f"{where}: busy_fraction must be in (0, 1]")
 
 
 def _smallest_profile(scheme: PartitionScheme, memory: float, share: float,
@@ -243,7 +250,9 @@ def plan_pool(
     job_gpus = max((d.job_gpus for d in demands if d.gpu_hours_per_month > 0), default=0)
     serving = whole + shared
     peak_compute = sum(p.compute_share for p in placements)
-    idle_hours = max(serving - peak_compute, 0.0) * hours_per_month
+    busy = {d.name: d.busy_fraction for d in demands}
+    mean_compute = sum(p.compute_share * busy[p.workload] for p in placements)
+    idle_hours = max(serving - mean_compute, 0.0) * hours_per_month
     in_idle = periodic_on_idle and periodic_hours > 0 and serving >= max(job_gpus, 1) \
         and idle_hours >= periodic_hours
     periodic = 0

@@ -1,9 +1,10 @@
 """Scenario format v1: what a user plans, as frozen dataclasses with every default declared once.
 
-A scenario holds one or more workloads (chat, RAG, code, batch, and the embedding, reranker, guard
-and fine-tuning kinds that later engines size), one candidate deployment, the cost inputs, the
-alternatives it is compared with (a cloud API and rented GPUs), the site's requirements (carried
-for the constraint rules) and uncertainty ranges on any numeric input.
+A scenario holds one or more workloads sharing one fleet (generative chat, RAG, code and batch
+LLM workloads; embedding, reranker and guard encoders; periodic fine-tuning runs, each kind with
+its own optional section), one candidate deployment, the cost inputs, the alternatives it is
+compared with (a cloud API and rented GPUs), the site's requirements (carried for the constraint
+rules) and uncertainty ranges on any numeric input.
 
 Each field's unit, rule and meaning live in its metadata (`spec`): the parser
 (`app.engine.scenario_parse`) enforces them and names the dotted field in every message, and
@@ -23,6 +24,17 @@ from app.errors import UserError
 SCHEMA_VERSION = 1
 
 TEMPLATES = ("chat", "rag", "code", "batch", "embedding", "reranker", "guard", "finetune")
+GENERATIVE_TEMPLATES = ("chat", "rag", "code", "batch")
+ENCODER_TEMPLATES = ("embedding", "reranker", "guard")
+# Workload kinds with their own section (`workloads[].<template>`); the section is only used by a
+# workload of that template.
+SECTION_TEMPLATES = ("embedding", "reranker", "guard", "finetune")
+GPU_SHARING = ("auto", "mig", "time-slicing", "none")
+FINETUNE_METHODS = ("full", "lora", "qlora")
+FINETUNE_OPTIMIZERS = ("adamw", "adamw_8bit", "paged_adamw", "paged_adamw_8bit")
+CHECKPOINTING = ("none", "selective", "full")
+VECTOR_PRECISIONS = ("fp32", "fp16", "bf16", "int8", "binary")
+VECTOR_INDEXES = ("flat", "hnsw", "ivf_flat", "ivf_pq")
 ENGINES = ("vllm", "tensorrt-llm", "sglang", "llama.cpp")
 CAPEX_TREATMENTS = ("cash", "depreciation", "financing")
 RENTAL_PRICING = ("on-demand", "reserved")
@@ -80,12 +92,141 @@ def spec(
 
 
 @dataclass(frozen=True, kw_only=True)
+class EmbeddingSpec:
+    """An embedding workload's corpus and vector index (`workloads[].embedding`).
+
+    The workload's request stream (users × requests_per_user_per_day texts of input_tokens
+    tokens: queries, and new documents as they arrive) is served online. The corpus is cut into
+    chunks of at most `chunk_tokens` (chunks/document = ceil(tokens_per_document / chunk_tokens),
+    one vector each), embedded once before go-live and again `reembeds_per_month` times a month
+    as a periodic job, and stored in a vector index in host memory.
+    """
+
+    corpus_documents: int = spec(
+        0, doc="documents in the corpus to embed and index", unit="documents", ge=0,
+        uncertain=False,
+    )
+    tokens_per_document: float = spec(
+        2000.0, doc="mean document length", unit="tokens/document", ge=1, uncertain=False
+    )
+    chunk_tokens: int = spec(
+        512, doc="longest chunk embedded as one vector", unit="tokens/chunk", ge=8,
+        uncertain=False,
+    )
+    reembeds_per_month: float = spec(
+        0.0,
+        doc="full re-embeddings of the corpus per month (0 = embedded once, before go-live)",
+        unit="runs/month",
+        ge=0,
+        le=31,
+        uncertain=False,
+    )
+    dimension: int | None = spec(
+        None, doc="stored vector dimension; null = the model's embedding dimension",
+        unit="components", ge=1, uncertain=False,
+    )
+    vector_precision: str = spec("fp32", doc="bytes per stored component", choices=VECTOR_PRECISIONS)
+    index: str = spec("hnsw", doc="vector index layout (FAISS)", choices=VECTOR_INDEXES)
+    hnsw_m: int = spec(
+        32, doc="HNSW links per vector and layer (M); used by the hnsw index", ge=2, le=512,
+        uncertain=False,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RerankerSpec:
+    """A cross-encoder reranker's work per query (`workloads[].reranker`).
+
+    Each request (a query of input_tokens tokens) scores `candidates_per_query` retrieved
+    passages of `passage_tokens` tokens: one forward pass per (query, passage) pair.
+    """
+
+    candidates_per_query: int = spec(
+        20, doc="retrieved passages scored per query", unit="pairs/query", ge=1, le=10000,
+        uncertain=False,
+    )
+    passage_tokens: int = spec(
+        512, doc="mean passage length", unit="tokens/passage", ge=1, uncertain=False
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class GuardSpec:
+    """A guard (safety classifier) model's work per request (`workloads[].guard`).
+
+    Each request is screened `checks_per_request` times (1 = the prompt, 2 = prompt and
+    response); one check reads input_tokens tokens and writes output_tokens verdict tokens.
+    """
+
+    checks_per_request: int = spec(
+        2, doc="checks per request (1 = prompt only, 2 = prompt and response)",
+        unit="checks/request", ge=1, le=10, uncertain=False,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinetuneSpec:
+    """A recurring fine-tuning run (`workloads[].finetune`) on the fleet's accelerators.
+
+    Tokens per run = dataset_tokens × epochs. Memory per GPU, time and GPUs follow
+    `app.engine.finetune`, `finetune_time` and `finetune_plan`.
+    """
+
+    method: str = spec("lora", doc="what is trained", choices=FINETUNE_METHODS)
+    dataset_tokens: float = spec(
+        doc="training tokens in the dataset", unit="tokens", gt=0, uncertain=False
+    )
+    epochs: float = spec(1.0, doc="passes over the dataset per run", unit="epochs", gt=0,
+                         le=1000, uncertain=False)
+    runs_per_month: float = spec(
+        doc="runs per month (weekly = 4.33)", unit="runs/month", ge=0, le=744, uncertain=False
+    )
+    seq_len_tokens: int = spec(
+        4096, doc="training sequence length", unit="tokens", ge=16, uncertain=False
+    )
+    micro_batch: int = spec(
+        1, doc="sequences per GPU per step", unit="sequences", ge=1, le=4096, uncertain=False
+    )
+    gpus: int | None = spec(
+        None,
+        doc="GPUs per run; null = the fewest that fit and finish within deadline_hours",
+        unit="GPUs",
+        ge=1,
+        le=4096,
+        uncertain=False,
+    )
+    zero_stage: int = spec(
+        3, doc="ZeRO/FSDP sharding over the run's GPUs (0 none, 3 full shard)", ge=0, le=3,
+        uncertain=False,
+    )
+    checkpointing: str = spec("full", doc="activation (gradient) checkpointing",
+                              choices=CHECKPOINTING)
+    optimizer: str | None = spec(
+        None, doc="null = adamw (full, lora) or paged_adamw (qlora)", choices=FINETUNE_OPTIMIZERS
+    )
+    lora_rank: int = spec(16, doc="adapter rank r (lora, qlora)", ge=1, le=4096, uncertain=False)
+    lora_targets: tuple[str, ...] = spec(
+        ("q", "k", "v", "o"),
+        doc="matrices with adapters: q, k, v, o, gate, up, down, or all",
+        max_len=20,
+    )
+    deadline_hours: float | None = spec(
+        None,
+        doc="longest a run may take (e.g. a weekend: 48); null = no deadline",
+        unit="h",
+        gt=0,
+        uncertain=False,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Workload:
-    """One stream of requests served by the deployment.
+    """One workload on the deployment's fleet: a stream of requests, or a recurring training run.
 
     Demand: `requests_per_day = users × requests_per_user_per_day`, spread over
     `active_hours_per_day` on `active_days_per_year`; the busiest hour runs at `peak_factor` × that
-    average rate. Demand grows by `growth_per_year` (compounded monthly).
+    average rate. Demand grows by `growth_per_year` (compounded monthly). A `finetune` workload
+    has no request stream: its `finetune` section says what is trained and how often.
     """
 
     name: str = spec(doc="unique name within the scenario")
@@ -93,16 +234,31 @@ class Workload:
     model: str = spec(doc="catalog model id, e.g. llama-3.1-70b")
     weights: str = spec("bf16", doc="catalog quantization id of the weights")
     kv_cache: str = spec("bf16", doc="catalog quantization id of the KV cache")
-    users: int = spec(doc="people (or client systems) sending requests", unit="users", ge=1)
-    requests_per_user_per_day: float = spec(
-        doc="requests each user sends on an active day", unit="requests/user/day", gt=0
+    users: int | None = spec(
+        None,
+        doc="people (or client systems) sending requests; required except for finetune",
+        unit="users",
+        ge=1,
     )
-    input_tokens: int = spec(
-        doc="mean prompt length incl. system prompt and retrieved context",
+    requests_per_user_per_day: float | None = spec(
+        None,
+        doc="requests each user sends on an active day; required except for finetune",
+        unit="requests/user/day",
+        gt=0,
+    )
+    input_tokens: int | None = spec(
+        None,
+        doc="mean prompt (or query, or screened text) length incl. system prompt and retrieved "
+        "context; required except for finetune",
         unit="tokens/request",
         ge=1,
     )
-    output_tokens: int = spec(doc="mean generated length", unit="tokens/request", ge=0)
+    output_tokens: int | None = spec(
+        None,
+        doc="mean generated length; required for chat, rag, code, batch and guard (null = 0)",
+        unit="tokens/request",
+        ge=0,
+    )
     active_hours_per_day: float = spec(
         8.0, doc="hours per active day over which requests arrive", unit="h/day", gt=0, le=24
     )
@@ -140,6 +296,23 @@ class Workload:
     cloud_api: str | None = spec(
         None, doc="catalog cloud-api id for this workload; null = alternatives.cloud_api"
     )
+    embedding: EmbeddingSpec | None = spec(
+        None, doc="embedding workloads: corpus and vector index; null = section defaults"
+    )
+    reranker: RerankerSpec | None = spec(
+        None, doc="reranker workloads: candidates per query; null = section defaults"
+    )
+    guard: GuardSpec | None = spec(
+        None, doc="guard workloads: checks per request; null = section defaults"
+    )
+    finetune: FinetuneSpec | None = spec(
+        None, doc="finetune workloads: the training run (required for them)"
+    )
+
+    @property
+    def is_generative(self) -> bool:
+        """An LLM serving generated tokens (sized by the capacity engine)."""
+        return self.template in GENERATIVE_TEMPLATES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,6 +354,12 @@ class Deployment:
     )
     whole_servers: bool = spec(
         False, doc="buy accelerators a full server at a time (8-GPU HGX/DGX baseboards)"
+    )
+    gpu_sharing: str = spec(
+        "auto",
+        doc="how small workloads share a GPU: auto (MIG where the accelerator has it, else "
+        "time-slicing), mig, time-slicing, or none (a whole GPU each)",
+        choices=GPU_SHARING,
     )
 
 

@@ -18,12 +18,17 @@ from collections.abc import Mapping
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from app.engine.scenario import (
+    GENERATIVE_TEMPLATES,
     KEYED_SECTIONS,
     SCHEMA_VERSION,
+    SECTION_TEMPLATES,
+    FinetuneSpec,
     Scenario,
     ScenarioError,
     UncertainInput,
+    Workload,
 )
+from app.engine.transformer_dims import LINEAR_TARGETS, TARGET_ALIASES
 
 _SEGMENT = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[(\d+)\])?$")
 
@@ -169,8 +174,37 @@ def scenario_from_dict(data: Any) -> Scenario:
             f"version {SCHEMA_VERSION} and older"
         )
     scenario: Scenario = _dataclass(Scenario, data, "")
+    scenario = dataclasses.replace(
+        scenario,
+        workloads=tuple(_legacy_finetune(i, w) for i, w in enumerate(scenario.workloads)),
+    )
     _check_cross_field_rules(scenario)
     return scenario
+
+
+MAX_RUNS_PER_MONTH = 744.0
+
+
+def _legacy_finetune(i: int, w: Workload) -> Workload:
+    """A finetune workload written before its section existed, converted on read.
+
+    The shipped template then said: one request is one training run and `input_tokens` is the
+    tokens trained per run. So dataset_tokens = input_tokens (one epoch) and runs per month =
+    users × requests_per_user_per_day × active_days_per_year / 12.
+    """
+    if w.template != "finetune" or w.finetune is not None:
+        return w
+    if w.users is None or w.requests_per_user_per_day is None or w.input_tokens is None:
+        return w  # the kind rules report the missing section
+    runs = w.users * w.requests_per_user_per_day * w.active_days_per_year / 12.0
+    if runs > MAX_RUNS_PER_MONTH:
+        raise ScenarioError(
+            f"workloads[{i}].requests_per_user_per_day: read as training runs (a finetune "
+            f"workload without a finetune section), it gives {runs:,.0f} runs a month; "
+            f"add a finetune section"
+        )
+    spec = FinetuneSpec(dataset_tokens=float(w.input_tokens), runs_per_month=runs)
+    return dataclasses.replace(w, finetune=spec)
 
 
 def _check_cross_field_rules(scenario: Scenario) -> None:
@@ -183,15 +217,51 @@ def _check_cross_field_rules(scenario: Scenario) -> None:
                 f"workloads[{i}].name: must be unique ('{w.name}' is also workloads[{seen[w.name]}])"
             )
         seen[w.name] = i
+        _check_workload_kind(i, w)
     if not scenario.name.strip():
         raise ScenarioError("name: is required")
     numeric = numeric_paths(scenario)
     for u in scenario.uncertainty:
         _check_range(u, numeric)
+        if u.path.startswith("workloads[") and value_at(scenario, u.path) is None:
+            raise ScenarioError(
+                f'uncertainty["{u.path}"]: the field is null (this workload does not use it)'
+            )
     every = set(field_paths(scenario))
     for i, a in enumerate(scenario.assumptions):
         if a.field and a.field not in every:
             raise ScenarioError(f"assumptions[{i}].field: '{a.field}' is not a scenario field")
+
+
+_DEMAND_FIELDS = ("users", "requests_per_user_per_day", "input_tokens")
+_TARGETS = frozenset(LINEAR_TARGETS) | frozenset(TARGET_ALIASES) | {"all", "all-linear"}
+
+
+def _check_workload_kind(i: int, w: Workload) -> None:
+    """Each kind's required fields, and sections only on the workload kind that uses them."""
+    where = f"workloads[{i}]"
+    kind = f"{'an' if w.template[0] in 'aeiou' else 'a'} {w.template} workload"
+    if w.template != "finetune":
+        for name in _DEMAND_FIELDS:
+            if getattr(w, name) is None:
+                raise ScenarioError(f"{where}.{name}: is required for {kind}")
+    if w.output_tokens is None and w.template in (*GENERATIVE_TEMPLATES, "guard"):
+        raise ScenarioError(f"{where}.output_tokens: is required for {kind}")
+    for section in SECTION_TEMPLATES:
+        if getattr(w, section) is not None and w.template != section:
+            raise ScenarioError(
+                f"{where}.{section}: is only used by {section} workloads (this one is "
+                f"{w.template}); remove it"
+            )
+    if w.template == "finetune":
+        if w.finetune is None:
+            raise ScenarioError(f"{where}.finetune: is required for a finetune workload")
+        for k, target in enumerate(w.finetune.lora_targets):
+            if target.lower() not in _TARGETS:
+                raise ScenarioError(
+                    f"{where}.finetune.lora_targets[{k}]: must be one of "
+                    f"{', '.join(LINEAR_TARGETS)} or all"
+                )
 
 
 def _check_range(u: UncertainInput, numeric: Mapping[str, Mapping[str, Any]]) -> None:

@@ -9,7 +9,8 @@ weights, overheads and the batch's KV cache fit the memory budget in one wave.
 Cost per 1M output tokens = GPUs x $/GPU-hour / (output tokens/s x 3600) x 1e6, where the
 $/GPU-hour is `CostModel.usd_per_gpu_hour`: the accelerator price amortised over
 `amortisation_years` plus its power (TDP x PUE x tariff) unless the caller passes its own
-(the cost engine does). Without a price the fallback rate is used and flagged.
+(the cost engine does; the explorer passes `gpu_hour_cost.GpuHourPrices`, built from a
+scenario's cost inputs). Without a price the fallback rate is used and flagged.
 
 `pareto_front` returns the configurations no other one beats on every objective (all
 minimised): cost per 1M tokens, TPOT, TTFT.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -29,6 +31,12 @@ from app.engine.memory import max_sequences
 from app.engine.serving import static_batch
 
 HOURS_PER_YEAR = 8760.0
+
+
+class GpuHourPricing(Protocol):
+    """Anything that prices one GPU-hour of an accelerator: (USD, estimated?)."""
+
+    def usd_per_gpu_hour(self, accel: AcceleratorSpec) -> tuple[float, bool]: ...
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,7 @@ def sweep(
     table: EfficiencyTable,
     input_tokens: float,
     output_tokens: float,
-    cost: CostModel | None = None,
+    cost: GpuHourPricing | None = None,
 ) -> SweepResult:
     """Evaluate every configuration of `grid` for `model` (see module docstring)."""
     cost = cost or CostModel()

@@ -27,6 +27,7 @@ from app.engine.efficiency import EfficiencyTable
 from app.engine.performance import BOUND_NAMES, NO_FIT
 from app.engine.serving import MODE_NAMES, ServingResult, Workload, serve
 from app.errors import UserError
+from app.operations.error_bands import band_ratios
 from app.storage.files import save_user_file
 
 REQUIRED_COLUMNS = (
@@ -250,7 +251,7 @@ def _fill(out: list[dict[str, str]], parsed: list[ParsedCase], table: Efficiency
     estimated = np.broadcast_to(configs.peak_estimated, (len(parsed),))
     for k, p in enumerate(parsed):
         row = out[p.row]
-        row.update(_values(result, k, table))
+        row.update(_values(result, k, table, p))
         notes = []
         if result.bound[k] == NO_FIT:
             notes.append("does not fit: weights, overheads and one sequence's KV exceed GPU memory")
@@ -266,7 +267,7 @@ def _fill(out: list[dict[str, str]], parsed: list[ParsedCase], table: Efficiency
         row.update(status="ok", message="; ".join(notes), basis=basis[k])
 
 
-def _values(r: ServingResult, k: int, table: EfficiencyTable) -> dict[str, str]:
+def _values(r: ServingResult, k: int, table: EfficiencyTable, p: ParsedCase) -> dict[str, str]:
     values = {
         "output_tokens_per_s": float(r.output_tokens_per_s[k]),
         "ttft_ms": float(r.ttft_ms[k]),
@@ -281,8 +282,10 @@ def _values(r: ServingResult, k: int, table: EfficiencyTable) -> dict[str, str]:
         "concurrency": float(r.concurrency[k]),
     }
     text = {key: _fmt(v) for key, v in values.items()}
-    for metric in BANDED:
-        low, high = table.bands.get(metric, (1.0, 1.0))
+    for metric in BANDED:  # site residuals when this engine x class was site-calibrated
+        ratios = band_ratios(table, metric, p.deployment.engine,
+                             p.deployment.accelerator.hardware_class)
+        low, high = (ratios.low, ratios.high) if ratios else (1.0, 1.0)
         text[f"{metric}_low"] = _fmt(values[metric] * low)
         text[f"{metric}_high"] = _fmt(values[metric] * high)
     text["bound"] = BOUND_NAMES[int(r.bound[k])]

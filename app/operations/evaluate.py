@@ -1,29 +1,33 @@
 """Evaluate a scenario: fit, size, lifetime cost against the alternatives, and uncertainty.
 
-`evaluate(scenario, catalog)` resolves catalog references, sizes every workload, runs the cost
-model once at the scenario's values (series, breakdown) and once per Monte Carlo draw (P10/P50/
-P90, probability that owning is cheaper, tornado). The result is a frozen dataclass; `to_json()`
+`evaluate(scenario, catalog)` resolves catalog references, sizes every workload (LLMs, encoders,
+fine-tuning) and co-locates them on one fleet (`stack`), runs the cost model on that pooled fleet
+once at the scenario's values (series, breakdown) and once per Monte Carlo draw (P10/P50/P90,
+probability that owning is cheaper, tornado). The result is a frozen dataclass; `to_json()`
 gives the `enclave evaluate --json` object (keys listed in DESIGN.md, plus more).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from app.catalog.efficiency import load_efficiency
 from app.catalog.loader import Catalog
 from app.engine.cost import (
     CAPITAL_CATEGORIES,
     CATEGORIES,
+    HOURS_PER_MONTH,
     CostOutcome,
     CostStructure,
     run_cost_model,
 )
 from app.engine.cost_inputs import cost_structure, scenario_params
+from app.engine.efficiency import EfficiencyTable
 from app.engine.scenario import Scenario
 from app.engine.uncertainty import (
     DEFAULT_DRAWS,
@@ -34,8 +38,12 @@ from app.engine.uncertainty import (
     tornado,
 )
 from app.operations.constraints import ConstraintCheck, check_constraints
+from app.operations.error_bands import error_band
 from app.operations.resolve import ResolvedScenario, resolve
-from app.operations.sizing import WorkloadSizing, size_workloads
+from app.operations.site_efficiency import factor_basis
+from app.operations.sizing import WorkloadSizing
+from app.operations.stack import FleetPlan, StackSizing, size_stack
+from app.operations.workload_results import with_costs, workload_json
 
 FORMULAS = {
     "energy_usd_per_month": "(gpus × gpu_power_kW × load_factor + servers × server_base_kW) "
@@ -51,7 +59,11 @@ FORMULAS = {
     "rental_usd_per_month": "gpus × usd_per_gpu_hour × rental_hours_per_month",
     "npv_usd": "PV(API) − PV(on-premise), PV = Σ cost[m] × (1 + r)^(−m/12), m = 0..M−1",
     "break_even_month": "first month from which cumulative on-premise ≤ cumulative alternative",
-    "cost_per_million_tokens_usd": "TCO / (input + output tokens over the horizon) × 1e6",
+    "cost_per_million_tokens_usd": "TCO / (input + output tokens of the generative workloads "
+    "over the horizon) × 1e6",
+    "cost_per_gpu_hour_usd": "TCO / (Σ months installed GPUs × 730 h)",
+    "cost_share_usd": "TCO × workload GPU share / Σ GPU shares (gpu_pool attribution)",
+    "pooled_fleet": "gpus[m] = max(initial, LLM replicas[m] × GPUs per replica + pooled_gpus)",
 }
 
 
@@ -59,10 +71,12 @@ FORMULAS = {
 class Kpis:
     """Headline figures (USD unless named otherwise; None when not applicable or never).
 
-    Fleet figures are for month 1 (`gpus_final` for the last month); latency is the worst
-    workload's at its SLO percentile and sized load; `output_tokens_per_s` is what the
-    installed fleet sustains within the SLOs; `power_kw` is nameplate (GPUs × TDP + servers ×
-    base power).
+    Fleet figures are for month 1 (`gpus_final` for the last month) and cover every workload
+    on the pooled fleet; latency is the worst generative workload's at its SLO percentile and
+    sized load (None without one); `output_tokens_per_s` is what the installed fleet's LLM
+    replicas sustain within the SLOs; tokens and the cost per 1M tokens are the generative
+    workloads'; `cost_per_gpu_hour_usd` = TCO / installed GPU-hours; `power_kw` is nameplate
+    (GPUs × TDP + servers × base power).
     """
 
     fits: bool
@@ -89,6 +103,7 @@ class Kpis:
     utilisation_peak: float | None
     gpus_final: int | None
     tokens: float | None
+    cost_per_gpu_hour_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,10 @@ class CostLine:
 
 @dataclass(frozen=True)
 class EvaluationResult:
+    """Everything `evaluate` found. `workloads`: one result per scenario workload, in order, of
+    every kind (`WorkloadSizing`; JSON keys in `workload_results`); `pool`: the shared fleet
+    they were placed on (None when something does not fit)."""
+
     scenario: Scenario
     kpis: Kpis
     series: tuple[MonthPoint, ...]
@@ -129,6 +148,7 @@ class EvaluationResult:
     constraints: tuple[ConstraintCheck, ...]
     workloads: tuple[WorkloadSizing, ...]
     basis: dict[str, Any] = field(default_factory=dict)
+    pool: FleetPlan | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The `enclave evaluate --json` object; NaN and infinities become null."""
@@ -151,49 +171,91 @@ def evaluate(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     tornado_kpi: str = "tco_usd",
-    sizer: Callable[[ResolvedScenario], tuple[WorkloadSizing, ...]] = size_workloads,
+    efficiency: EfficiencyTable | None = None,
+    aliases: Mapping[str, str] | None = None,
+    stacker: Callable[[ResolvedScenario, EfficiencyTable, Mapping[str, str]],
+                      StackSizing] = size_stack,
 ) -> EvaluationResult:
     """Full evaluation of one scenario against a catalog (see the module docstring).
 
-    `sizer` sizes the workloads (the live dashboard passes a cached `size_workloads`, as
-    sizing is the slow part and does not depend on costs).
+    `efficiency` is the factor table to use: the workspace's
+    (`site_efficiency.workspace_efficiency`) so that site-calibrated factors apply, or the
+    shipped one when None. `stacker` sizes the workloads (the live dashboard passes a cached
+    `size_stack`: sizing is the slow part and does not depend on costs).
     """
+    if efficiency is None:
+        efficiency, aliases = load_efficiency()
+    aliases = aliases or {}
     resolved = resolve(scenario, catalog)
-    sizings = sizer(resolved)
-    fits = all(s.fits for s in sizings)
-    sized_gpus = sum(s.capacity.replicas * s.capacity.gpus_per_replica for s in sizings)
+    stack = stacker(resolved, efficiency, aliases)
+    sizings = stack.workloads
+    fits = stack.fits
+    fleet = stack.fleet
+    sized_gpus = fleet.pool.gpus if fleet is not None else _standalone_gpus(sizings)
     fixed = scenario.deployment.gpu_count
     initial_gpus = fixed if fixed is not None else sized_gpus
     structure = cost_structure(
         resolved.scenario,
-        [s.capacity for s in sizings],
+        [s.capacity for s in stack.generative],
         resolved.gpus_per_server,
         initial_gpus,
         resolved.workload_api,
+        pooled_gpus=fleet.pooled_gpus if fleet else 0,
+        pooled_peak_gpu_equivalents=fleet.pooled_peak_gpu_equivalents if fleet else 0.0,
+        pooled_mean_gpu_equivalents=fleet.pooled_mean_gpu_equivalents if fleet else 0.0,
     )
     if fixed is not None:
         structure = _fixed_fleet(structure)
     constraints = check_constraints(resolved, catalog)
     basis = _basis(resolved, sizings, structure, sized_gpus)
-    if not fits:
+    engine = (aliases or {}).get(scenario.deployment.engine, scenario.deployment.engine)
+    basis["efficiency_factors"] = factor_basis(efficiency, engine,
+                                               resolved.accelerator.hardware_class,
+                                               resolved.accelerator.segment)
+    if not fits or fleet is None:
         return _not_fitting(resolved, sizings, initial_gpus, constraints, basis, tornado_kpi)
 
     params = scenario_params(resolved.scenario, None, resolved.workload_api)
     outcome = run_cost_model(structure, params, detail=True)
     mc = monte_carlo(resolved.scenario, structure, resolved.workload_api, draws=draws, seed=seed)
     bars = tornado(resolved.scenario, structure, resolved.workload_api, kpi=tornado_kpi)
+    kpis = _kpis(outcome, stack, resolved, fits)
+    costed = with_costs(sizings, kpis.tco_usd, kpis.cost_per_gpu_hour_usd,
+                        resolved.scenario.alternatives.rental_usd_per_gpu_hour)
+    basis["error_bands"] = _error_bands(kpis, resolved, efficiency, aliases)
     return EvaluationResult(
         scenario=scenario,
-        kpis=_kpis(outcome, sizings, resolved, fits),
+        kpis=kpis,
         series=_series(outcome),
         cost_breakdown=_breakdown(outcome),
         uncertainty=mc,
         tornado=tuple(bars),
         tornado_kpi=tornado_kpi,
         constraints=constraints,
-        workloads=sizings,
+        workloads=costed,
         basis=basis,
+        pool=fleet,
     )
+
+
+def _standalone_gpus(sizings: tuple[WorkloadSizing, ...]) -> int:
+    """GPUs when every instance (and every fine-tune run) has whole GPUs of its own."""
+    return sum(max(s.capacity.replicas, 1 if s.kind == "finetune" else 0)
+               * s.capacity.gpus_per_replica for s in sizings)
+
+
+def _error_bands(kpis: Kpis, resolved: ResolvedScenario, table: EfficiencyTable,
+                 aliases: Mapping[str, str]) -> dict[str, Any]:
+    """Each latency/throughput KPI with its calibration band (`error_bands.error_band`)."""
+    engine = resolved.scenario.deployment.engine
+    engine = aliases.get(engine, engine)
+    hardware_class = resolved.accelerator.hardware_class
+    out: dict[str, Any] = {}
+    for metric in ("ttft_ms", "tpot_ms", "output_tokens_per_s"):
+        band = error_band(table, metric, getattr(kpis, metric), engine, hardware_class)
+        if band is not None:
+            out[metric] = band.to_json()
+    return out
 
 
 def _fixed_fleet(structure: CostStructure) -> CostStructure:
@@ -203,26 +265,32 @@ def _fixed_fleet(structure: CostStructure) -> CostStructure:
 
 def _kpis(
     outcome: CostOutcome,
-    sizings: tuple[WorkloadSizing, ...],
+    stack: StackSizing,
     resolved: ResolvedScenario,
     fits: bool,
 ) -> Kpis:
     k = {name: float(values[0]) for name, values in outcome.kpis.items()}
     gpus = int(k["gpus_initial"])
-    sized_gpus = sum(s.capacity.replicas * s.capacity.gpus_per_replica for s in sizings)
-    # Extra GPUs (whole servers, a hand-set count) run more replicas in proportion.
-    fleet_share = gpus / sized_gpus if sized_gpus else 0.0
+    generative = stack.generative
+    llm_gpus = sum(s.capacity.replicas * s.capacity.gpus_per_replica for s in generative)
+    pooled = stack.fleet.pooled_gpus if stack.fleet else 0
+    # Extra GPUs (whole servers, a hand-set count) run more LLM replicas in proportion.
+    fleet_share = max(gpus - pooled, 0) / llm_gpus if llm_gpus else 0.0
     servers = int(k["servers_initial"])
     tdp = resolved.scenario.costs.gpu_power_w or 0.0
     base = resolved.scenario.costs.server_base_power_w or 0.0
+    detail = outcome.detail
+    gpu_hours = float(detail.gpus[:, 0].sum()) * HOURS_PER_MONTH if detail is not None else 0.0
+    tco = _value(k["tco_usd"])
     return Kpis(
         fits=fits,
-        meets_slo=all(s.meets_slo for s in sizings),
+        meets_slo=all(s.meets_slo for s in stack.workloads),
         gpus=gpus,
         servers=servers,
-        ttft_ms=max(s.ttft_ms for s in sizings),
-        tpot_ms=max(s.tpot_ms for s in sizings),
-        output_tokens_per_s=fleet_share * sum(s.output_tokens_per_s for s in sizings),
+        ttft_ms=max((s.ttft_ms for s in generative), default=None),
+        tpot_ms=max((s.tpot_ms for s in generative), default=None),
+        output_tokens_per_s=fleet_share * sum(s.output_tokens_per_s for s in generative)
+        if generative else None,
         power_kw=(gpus * tdp + servers * base) / 1000.0,
         capex_usd=_value(k["capex_usd"]),
         opex_usd_per_month=_value(k["opex_usd_per_month"]),
@@ -240,6 +308,7 @@ def _kpis(
         utilisation_peak=_value(k["utilisation_peak"]),
         gpus_final=int(k["gpus_final"]),
         tokens=_value(k["tokens"]),
+        cost_per_gpu_hour_usd=tco / gpu_hours if tco is not None and gpu_hours > 0 else None,
     )
 
 
@@ -293,16 +362,7 @@ def _basis(
             f"deployment.gpu_count ({fixed}) is below the {sized_gpus} GPUs the peak "
             "demand needs with redundancy: latency targets will be missed at peak"
         )
-    for i, s in enumerate(sizings):
-        wanted = resolved.weights[i].compute_precision
-        if wanted not in resolved.accelerator.native_precisions:
-            notes.append(
-                f"workloads[{i}]: {resolved.accelerator.name} has no native {wanted}; "
-                "its emulation path is assumed"
-            )
-        if not s.meets_slo:
-            reason = s.basis.get("reason") or "the latency targets cannot be met"
-            notes.append(f"workloads[{i}]: {reason}; sized at full offline throughput")
+    notes.extend(_workload_notes(resolved, sizings))
     return {
         "sizing": {s.name: s.basis for s in sizings},
         "cost_model": {
@@ -338,6 +398,48 @@ def _basis(
     }
 
 
+def _workload_notes(
+    resolved: ResolvedScenario, sizings: tuple[WorkloadSizing, ...]
+) -> list[str]:
+    """Emulated precisions, missed targets, and what the pooled workloads leave out."""
+    notes = []
+    for s in sizings:
+        i = s.index
+        wanted = resolved.weights[i].compute_precision
+        if s.kind != "finetune" and wanted not in resolved.accelerator.native_precisions:
+            notes.append(
+                f"workloads[{i}]: {resolved.accelerator.name} has no native {wanted}; "
+                "its emulation path is assumed"
+            )
+        if not s.meets_slo and (s.fits or s.kind == "llm"):
+            if s.kind == "llm":
+                reason = s.basis.get("reason") or "the latency targets cannot be met"
+                notes.append(f"workloads[{i}]: {reason}; sized at full offline throughput")
+            elif s.kind == "finetune":
+                notes.append(f"workloads[{i}]: {s.basis['reason']}")
+            else:
+                notes.append(
+                    f"workloads[{i}]: one request takes {s.latency_ms:,.0f} ms on an idle "
+                    "instance, over ttft_target_ms"
+                )
+    pooled = [s for s in sizings if s.kind != "llm"]
+    if pooled:
+        names = ", ".join(s.name for s in pooled)
+        notes.append(
+            f"co-located on the same fleet: {names}; the cost per 1M tokens and the cloud API "
+            "path count the generative workloads' tokens only (an API user would still pay "
+            "for these workloads elsewhere)"
+        )
+        grown = [s.name for s in pooled
+                 if resolved.scenario.workloads[s.index].growth_per_year != 0]
+        if grown:
+            notes.append(
+                f"{', '.join(grown)}: sized for month-1 demand and kept over the horizon "
+                "(growth_per_year is not staged for encoders and fine-tuning)"
+            )
+    return notes
+
+
 def _not_fitting(
     resolved: ResolvedScenario,
     sizings: tuple[WorkloadSizing, ...],
@@ -347,7 +449,10 @@ def _not_fitting(
     tornado_kpi: str,
 ) -> EvaluationResult:
     """A deployment whose model does not fit: performance and cost are not evaluated."""
-    names = ", ".join(s.name for s in sizings if not s.fits)
+    names = ", ".join(
+        s.name + (f" ({s.basis['reason']})" if s.kind != "llm" and s.basis.get("reason") else "")
+        for s in sizings if not s.fits
+    )
     basis = {
         **basis,
         "notes": [*basis["notes"], f"does not fit in memory: {names}; cost is not evaluated"],
@@ -426,21 +531,8 @@ def _result_json(r: EvaluationResult) -> dict[str, Any]:
         ],
         "uncertainty": uncertainty,
         "constraints": [c.to_json() for c in r.constraints],
-        "workloads": [
-            {
-                "name": s.name,
-                "fits": s.fits,
-                "meets_slo": s.meets_slo,
-                "ttft_ms": s.ttft_ms,
-                "tpot_ms": s.tpot_ms,
-                "output_tokens_per_s": s.output_tokens_per_s,
-                "peak_demand_output_tokens_per_s": s.peak_demand_tokens_per_s,
-                "replicas": s.capacity.replicas,
-                "gpus_per_replica": s.capacity.gpus_per_replica,
-                "bound": s.bound,
-            }
-            for s in r.workloads
-        ],
+        "workloads": [workload_json(s) for s in r.workloads],
+        "pool": r.pool.to_json() if r.pool is not None else None,
         "basis": r.basis,
     }
 

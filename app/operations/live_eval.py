@@ -18,13 +18,17 @@ each edit:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.catalog.efficiency import load_efficiency
 from app.catalog.loader import Catalog
+from app.engine.efficiency import EfficiencyTable
 from app.engine.scenario import Scenario, ScenarioError
 from app.engine.scenario_parse import replace_at
 from app.engine.uncertainty import DEFAULT_SEED
@@ -32,7 +36,7 @@ from app.operations.evaluate import EvaluationResult, evaluate
 from app.operations.progress import Cancelled, CancelToken, ProgressCallback
 from app.operations.resolve import ResolvedScenario
 from app.operations.scenario_edit import Problem, split_error
-from app.operations.sizing import WorkloadSizing, size_workloads
+from app.operations.stack import StackSizing, size_stack
 
 EDITING_DRAWS = 500  # while the user edits: P10/P90 to about ±3 %, fast
 FULL_DRAWS = 100_000  # on demand ("Full precision")
@@ -43,36 +47,46 @@ REQUIRED = "is required"
 
 
 class SizingCache:
-    """`size_workloads` remembered by (workloads, deployment, catalog): frozen dataclasses are
-    hashable, and a catalog edit gives the workspace a new Catalog object."""
+    """`size_stack` remembered by (workloads, deployment, catalog, efficiency table): frozen
+    dataclasses are hashable, and a catalog edit or a site refit gives new table objects."""
 
     def __init__(self, capacity: int = 32) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[Any, ...], tuple[WorkloadSizing, ...]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], StackSizing] = OrderedDict()
+        self._alive: list[object] = []
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def sizer(self, catalog: Catalog) -> Any:
-        def size(resolved: ResolvedScenario) -> tuple[WorkloadSizing, ...]:
+    def stacker(self, catalog: Catalog) -> Any:
+        def size(resolved: ResolvedScenario, table: EfficiencyTable,
+                 aliases: Mapping[str, str]) -> StackSizing:
             s = resolved.scenario
-            key = (s.workloads, s.deployment, id(catalog), resolved.gpus_per_server)
+            key = (s.workloads, s.deployment, id(catalog), id(table),
+                   tuple(sorted(aliases.items())), resolved.gpus_per_server)
             with self._lock:
                 found = self._entries.get(key)
                 if found is not None:
                     self._entries.move_to_end(key)
                     self.hits += 1
                     return found
-            sizings = size_workloads(resolved)
+            stack = size_stack(resolved, table, aliases)
             with self._lock:
                 self.misses += 1
-                self._entries[key] = sizings
+                self._entries[key] = stack
                 while len(self._entries) > self.capacity:
                     self._entries.popitem(last=False)
-                self._catalog = catalog  # keep it alive so its id is not reused
-            return sizings
+                # keep the keyed objects alive so their ids are not reused by others
+                self._alive.extend((catalog, table))
+                del self._alive[:-8]
+            return stack
 
         return size
+
+
+@functools.cache
+def _shipped_efficiency() -> tuple[EfficiencyTable, dict[str, str]]:
+    return load_efficiency()
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,8 @@ class LiveEvaluation:
 
 def evaluate_stored(data: Any, catalog: Catalog, *, draws: int = EDITING_DRAWS,
                     seed: int = DEFAULT_SEED, cache: SizingCache | None = None,
+                    efficiency: EfficiencyTable | None = None,
+                    aliases: Mapping[str, str] | None = None,
                     progress: ProgressCallback | None = None,
                     cancel: CancelToken | None = None) -> LiveEvaluation:
     """Evaluate a stored scenario dict (see the module docstring)."""
@@ -107,14 +123,17 @@ def evaluate_stored(data: Any, catalog: Catalog, *, draws: int = EDITING_DRAWS,
     except ScenarioError as exc:
         return LiveEvaluation(None, split_error(str(exc)), (), draws,
                               time.perf_counter() - start)
-    sizer = (cache or SizingCache()).sizer(catalog)
+    if efficiency is None:  # the shipped factors (the GUI passes the workspace's)
+        efficiency, aliases = _shipped_efficiency()
+    stacker = (cache or SizingCache()).stacker(catalog)
     missing: list[str] = []
     if progress is not None:
         progress(0.1, "evaluating")
     for _ in range(len(MISSABLE_COSTS) + 1):
         stop_if_cancelled()
         try:
-            result = evaluate(scenario, catalog, draws=draws, seed=seed, sizer=sizer)
+            result = evaluate(scenario, catalog, draws=draws, seed=seed, efficiency=efficiency,
+                              aliases=aliases or {}, stacker=stacker)
         except ScenarioError as exc:
             found = split_error(str(exc))
             if found.path in MISSABLE_COSTS and found.rule.startswith(REQUIRED) \

@@ -52,6 +52,12 @@ def _created(ws: Workspace, scenario_id: int, description: str) -> Outcome:
     return _restorable(ws, scenario_id, None, description)
 
 
+def insert_scenario(ws: Workspace, data: dict[str, Any], description: str) -> Outcome:
+    """Store a new scenario (its name must be free); undo deletes it, redo restores it."""
+    new_id = scenario_store.insert(ws.db, data)
+    return _created(ws, new_id, description)
+
+
 def create_scenario(ws: Workspace, name: str) -> Outcome:
     """A new blank scenario called `name` (which must be free)."""
     new_id = scenario_store.insert(ws.db, blank_scenario(name))

@@ -173,7 +173,10 @@ def scenario_from_template(template_id: str, name: str, catalog: Catalog, *,
         "costs": costs,
         "alternatives": alternatives,
         "assumptions": [
-            {"field": f"workloads[0].{key}", "note": note, "source": ""}
+            # a whole section's basis (e.g. the embedding corpus) is a general note about it
+            {"field": "" if isinstance(t.workload.get(key), dict) else f"workloads[0].{key}",
+             "note": f"{key}: {note}" if isinstance(t.workload.get(key), dict) else note,
+             "source": ""}
             for key, note in t.basis.items()
         ],
     }

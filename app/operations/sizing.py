@@ -1,4 +1,8 @@
-"""Size each workload of a resolved scenario with the capacity engine.
+"""Size each generative (LLM) workload of a resolved scenario with the capacity engine.
+
+Encoder workloads (embedding, reranker, guard) are sized in `encoder_sizing`, fine-tuning in
+`finetune_sizing`, and `stack` puts them all on one fleet. `WorkloadSizing` is the per-workload
+result of every kind.
 
 For every generative workload the candidate replica layouts (tensor-parallel degree 1, 2, 4, 8
 up to the server's slots, or the scenario's `tp`) are sized in one vectorised call of
@@ -11,28 +15,44 @@ one replica sustains within the SLOs (sustainable requests/s × output tokens).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from app.catalog.efficiency import load_efficiency
 from app.engine.capacity import CapacityResult, Demand, size_candidates
-from app.engine.configs import Deployment
+from app.engine.configs import GIB, Deployment
 from app.engine.cost_inputs import Redundancy, parse_redundancy
 from app.engine.demand import SECONDS_PER_HOUR, WorkloadCapacity
 from app.engine.efficiency import EfficiencyTable
-from app.engine.scenario import ScenarioError, Workload
+from app.engine.scenario import GENERATIVE_TEMPLATES, ScenarioError, Workload
 from app.operations.resolve import ResolvedScenario
 
-GENERATIVE_TEMPLATES = ("chat", "rag", "code", "batch", "guard")
 TENSOR_PARALLEL_CHOICES = (1, 2, 4, 8, 16)
 SIZING_METHOD = "app.engine.capacity.size_candidates (SLO-constrained replicas)"
+KINDS = {"embedding": "embedding", "reranker": "reranker", "guard": "guard",
+         "finetune": "finetune"}  # template -> kind; every other template is an `llm`
+DAYS_PER_YEAR = 365.0
 
 
 @dataclass(frozen=True)
 class WorkloadSizing:
-    """One workload's sized replicas and its latency at the sized operating point."""
+    """One workload's sized instances and how it performs at the sized operating point.
+
+    `capacity`: what the cost model needs (GPUs per replica, replicas, tokens/s per replica);
+    for a fine-tune, replicas is 0 and gpus_per_replica the GPUs of one run. Latency fields are
+    NaN where they do not apply (`tpot_ms` for encoders, both for fine-tuning).
+    `kind` is `llm`, `embedding`, `reranker`, `guard` or `finetune`. `capacity_per_s` and
+    `peak_demand_per_s` are in `rate_unit` (output tokens/s for an LLM, texts/s for an embedder,
+    queries/s for a reranker, checks/s for a guard, training tokens/s for a fine-tune run).
+    `latency_ms`: one request on an idle instance (encoders), the TTFT (LLMs).
+    `memory_per_instance_bytes`: per GPU of one instance. The pool fills `gpu_share` (GPUs
+    attributed to the workload), `slots` (slot name → instances: `whole`, a MIG profile,
+    `shared`, `off-peak`, `dedicated`) and the cost model `cost_share_usd` (its share of the
+    TCO, by GPU share). `details` holds the kind's own figures (see `workload_results`).
+    """
 
     name: str
     capacity: WorkloadCapacity
@@ -47,12 +67,48 @@ class WorkloadSizing:
     # the chosen replica under the rates the sizing tried (per replica, at the SLO
     # percentile): requests_per_s, concurrency, output_tokens_per_s, ttft_ms, tpot_ms
     load_grid: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    index: int = 0
+    template: str = "chat"
+    kind: str = "llm"
+    model: str = ""
+    rate_unit: str = "output tokens/s"
+    capacity_per_s: float = math.nan
+    peak_demand_per_s: float = math.nan
+    latency_ms: float = math.nan
+    memory_per_instance_bytes: float = math.nan
+    gpu_share: float | None = None
+    slots: dict[str, int] = field(default_factory=dict)
+    cost_share_usd: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def article(word: str) -> str:
+    """`an embedding`, `a reranker`: the word with its indefinite article."""
+    spoken_vowel = word[:1] in ("a", "e", "i", "o", "u") or word == "llm"  # "an el-el-em"
+    return f"{'an' if spoken_vowel else 'a'} {word}"
+
+
+def demand_numbers(w: Workload) -> tuple[float, float, float, float]:
+    """(users, requests/user/day, input tokens, output tokens) of a request-serving workload.
+
+    The parser guarantees them for every template but `finetune`; output tokens default to 0.
+    """
+    if w.users is None or w.requests_per_user_per_day is None or w.input_tokens is None:
+        raise ScenarioError(f"workload '{w.name}': users, requests and tokens are required")
+    return (float(w.users), float(w.requests_per_user_per_day), float(w.input_tokens),
+            float(w.output_tokens or 0))
 
 
 def peak_requests_per_s(w: Workload) -> float:
     """users × requests/user/day / (active hours × 3,600 s) × peak factor (requests/s)."""
-    per_day = w.users * w.requests_per_user_per_day
-    return per_day / (w.active_hours_per_day * SECONDS_PER_HOUR) * w.peak_factor
+    users, per_user, _, _ = demand_numbers(w)
+    return users * per_user / (w.active_hours_per_day * SECONDS_PER_HOUR) * w.peak_factor
+
+
+def mean_requests_per_s(w: Workload) -> float:
+    """Requests/s averaged over every hour of the year: requests/day × active days / 365 / 86,400."""
+    users, per_user, _, _ = demand_numbers(w)
+    return users * per_user * w.active_days_per_year / DAYS_PER_YEAR / (24 * SECONDS_PER_HOUR)
 
 
 def _choose(result: CapacityResult) -> int:
@@ -65,24 +121,25 @@ def _choose(result: CapacityResult) -> int:
 
 
 def _check_workload(i: int, w: Workload, resolved: ResolvedScenario) -> None:
-    if w.template not in GENERATIVE_TEMPLATES:
-        raise ScenarioError(
-            f"workloads[{i}].template: '{w.template}' workloads cannot be sized yet; "
-            f"evaluate supports {', '.join(GENERATIVE_TEMPLATES)}"
-        )
     model = resolved.models[i]
     if model.kind != "llm":
         raise ScenarioError(
-            f"workloads[{i}].model: '{model.id}' is a {model.kind} model; "
+            f"workloads[{i}].model: '{model.id}' is {article(model.kind)} model; "
             f"a {w.template} workload needs an llm"
         )
 
 
 def size_workloads(
-    resolved: ResolvedScenario, table: EfficiencyTable | None = None
+    resolved: ResolvedScenario,
+    table: EfficiencyTable | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[WorkloadSizing, ...]:
-    """Replicas per workload for its month-1 peak demand, redundancy included."""
-    aliases: dict[str, str] = {}
+    """Replicas per generative workload for its month-1 peak demand, redundancy included.
+
+    Only the `chat`, `rag`, `code` and `batch` workloads are sized here, in scenario order;
+    each result's `index` is its position in the scenario.
+    """
+    aliases = dict(aliases or {})
     if table is None:
         table, aliases = load_efficiency()
     scenario = resolved.scenario
@@ -99,7 +156,10 @@ def size_workloads(
     )
     out = []
     for i, w in enumerate(scenario.workloads):
+        if w.template not in GENERATIVE_TEMPLATES:
+            continue
         _check_workload(i, w, resolved)
+        _, _, input_tokens, output_tokens = demand_numbers(w)
         candidates = [
             Deployment(
                 model=resolved.models[i],
@@ -116,8 +176,8 @@ def size_workloads(
         peak = peak_requests_per_s(w)
         demand = Demand(
             peak_requests_per_s=peak,
-            input_tokens=float(w.input_tokens),
-            output_tokens=float(w.output_tokens),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
             ttft_target_ms=w.ttft_target_ms if w.ttft_target_ms is not None else math.inf,
             tpot_target_ms=w.tpot_target_ms if w.tpot_target_ms is not None else math.inf,
             percentile=w.slo_percentile / 100.0,
@@ -127,8 +187,37 @@ def size_workloads(
         )
         result = size_candidates(candidates, demand, table)
         k = _choose(result)
-        out.append(_sizing(w, result, k, peak, redundancy, layouts[k], d.pp))
+        sized = _sizing(w, result, k, peak, redundancy, layouts[k], d.pp)
+        out.append(_with_identity(sized, i, w, resolved))
     return tuple(out)
+
+
+def _with_identity(s: WorkloadSizing, i: int, w: Workload,
+                   resolved: ResolvedScenario) -> WorkloadSizing:
+    """The scenario position, kind, model and common rate fields of an LLM sizing."""
+    reserved = dict(s.basis["memory_waterfall"]).get("reserved", 0.0)
+    engine_bytes = resolved.accelerator.memory_bytes + reserved * GIB  # reserved is < 0
+    return replace(
+        s,
+        capacity=replace(s.capacity, workload_index=i),
+        index=i,
+        template=w.template,
+        kind="llm",
+        model=resolved.models[i].id,
+        capacity_per_s=s.output_tokens_per_s,
+        peak_demand_per_s=s.peak_demand_tokens_per_s,
+        latency_ms=s.ttft_ms,
+        memory_per_instance_bytes=engine_bytes,
+        details={
+            "tp": s.basis["tp"],
+            "pp": s.basis["pp"],
+            "peak_requests_per_s": s.basis["peak_requests_per_s"],
+            "sustainable_requests_per_s_per_replica":
+                s.basis["sustainable_requests_per_s_per_replica"],
+            "concurrency_per_replica": s.basis["concurrency_per_replica"],
+            "replica_output_tokens_per_s": s.basis["replica_output_tokens_per_s"],
+        },
+    )
 
 
 def _sizing(
@@ -142,7 +231,8 @@ def _sizing(
 ) -> WorkloadSizing:
     row = result.index(k)
     per_replica = int(row["gpus_per_replica"])  # type: ignore[call-overload]
-    tokens = max(float(w.output_tokens), 1.0)
+    output_tokens = demand_numbers(w)[3]
+    tokens = max(output_tokens, 1.0)
     meets = bool(row["meets_slo"])
     if meets:
         rate = float(row["sustainable_requests_per_s"])  # type: ignore[arg-type]
@@ -173,7 +263,7 @@ def _sizing(
         ttft_ms=float(row["ttft_ms"]),  # type: ignore[arg-type]
         tpot_ms=float(row["tpot_ms"]),  # type: ignore[arg-type]
         output_tokens_per_s=replica_tokens_per_s * replicas,
-        peak_demand_tokens_per_s=peak_requests * w.output_tokens,
+        peak_demand_tokens_per_s=peak_requests * output_tokens,
         bound=str(row["bound"]),
         load_grid=load_grid,
         basis={

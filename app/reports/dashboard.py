@@ -8,10 +8,12 @@ the constraint checks. Cost charts are emptied with the reason while a price is 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.catalog.loader import Catalog
+from app.engine.efficiency import EfficiencyTable
 from app.engine.uncertainty import DEFAULT_SEED
 from app.operations import chart_data as cd
 from app.operations.constraints import ConstraintCheck
@@ -39,10 +41,13 @@ def missing_costs_note(missing: tuple[str, ...]) -> str:
 def dashboard_content(data: Any, catalog: Catalog, *, draws: int = EDITING_DRAWS,
                       seed: int = DEFAULT_SEED, workload: int = 0,
                       cache: SizingCache | None = None,
+                      efficiency: EfficiencyTable | None = None,
+                      aliases: Mapping[str, str] | None = None,
                       progress: ProgressCallback | None = None,
                       cancel: CancelToken | None = None) -> DashboardContent:
     live = evaluate_stored(data, catalog, draws=draws, seed=seed, cache=cache,
-                           progress=progress, cancel=cancel)
+                           efficiency=efficiency, aliases=aliases, progress=progress,
+                           cancel=cancel)
     result = live.result
     if result is None:
         reason = live.problem.message if live.problem else "not evaluated"

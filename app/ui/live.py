@@ -16,10 +16,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.engine.efficiency import EfficiencyTable
 from app.errors import UserError
 from app.operations.live_eval import EDITING_DRAWS, FULL_DRAWS, SizingCache
+from app.operations.site_efficiency import workspace_efficiency
 from app.reports.dashboard import DashboardContent, dashboard_content
-from app.storage import scenario_store
+from app.storage import calibration_store, scenario_store
 from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.tasks import TaskHandle
@@ -51,6 +53,8 @@ class LiveEvaluator(QObject):
         self.requested_at = 0.0
         self.last: DashboardContent | None = None
         self.last_latency_s = 0.0
+        self._efficiency: tuple[EfficiencyTable, dict[str, str]] | None = None
+        self._efficiency_rows: object = None
 
     def set_scenario(self, scenario_id: int | None) -> None:
         self.scenario_id = scenario_id
@@ -109,11 +113,13 @@ class LiveEvaluator(QObject):
             self.requested_at = 0.0
             return
         catalog = self.ctx.workspace.catalog
+        efficiency, aliases = self.efficiency()
         draws, workload, cache = self.draws, self.workload, self.cache
         name = str(data.get("name", ""))
 
         def work(progress: Any, cancel: Any) -> DashboardContent:
             return dashboard_content(data, catalog, draws=draws, workload=workload, cache=cache,
+                                     efficiency=efficiency, aliases=aliases,
                                      progress=progress, cancel=cancel)
 
         full = draws > EDITING_DRAWS
@@ -123,6 +129,15 @@ class LiveEvaluator(QObject):
         handle.cancelled.connect(self._cancelled)
         self.handle = handle
         self.draws = EDITING_DRAWS  # the next edit goes back to quick draws
+
+    def efficiency(self) -> tuple[EfficiencyTable, dict[str, str]]:
+        """The workspace's efficiency factors (shipped + site refits), read on the GUI thread
+        and reused while the site refits stay the same (one table object keeps sizing cached)."""
+        rows = calibration_store.factor_rows(self.ctx.workspace.db)
+        if self._efficiency is None or rows != self._efficiency_rows:
+            self._efficiency = workspace_efficiency(self.ctx.workspace.db)
+            self._efficiency_rows = rows
+        return self._efficiency
 
     def _cancelled(self) -> None:
         self.cancelled.emit()

@@ -50,9 +50,13 @@ from app.ui.undo import WorkspaceEvents, WorkspaceUndo
 from app.ui.views.catalog_view import CatalogView
 from app.ui.views.compare_view import CompareView
 from app.ui.views.dashboard_view import DashboardView
+from app.ui.views.explorer_view import ExplorerView
+from app.ui.views.report_view import ReportView
 from app.ui.views.scenarios_view import ScenariosView
+from app.ui.views.validation_view import ValidationView
 
-SCREENS: tuple[Any, ...] = (ScenariosView, DashboardView, CompareView, CatalogView)
+SCREENS: tuple[Any, ...] = (ScenariosView, DashboardView, CompareView, ExplorerView, CatalogView,
+                            ValidationView, ReportView)
 """Screen classes in navigation order; screen N is on Ctrl+N."""
 STATUS_MESSAGE_MS = 8000
 PATH_LABEL_MAX_PX = 420

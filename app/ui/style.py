@@ -85,6 +85,7 @@ QFrame#formSection, QWidget#formSection {{ background: white; border: 1px solid 
 QToolButton#sectionToggle {{ border: none; font-weight: bold; font-size: 10pt; color: #26313d;
     padding: 3px 2px; background: transparent; }}
 QLabel#fieldUnit {{ color: {MUTED}; min-width: 118px; max-width: 118px; }}
+QLabel#formSubheading {{ font-weight: bold; color: #26313d; padding-top: 8px; }}
 QLabel#rangeLabel {{ color: #26313d; padding-top: 4px; }}
 QToolButton#chartMenu {{ border: 1px solid transparent; border-radius: 4px; padding: 1px 6px;
     color: {MUTED}; background: transparent; }}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.catalog.loader import Catalog
@@ -136,3 +138,19 @@ def test_rag_stack_end_to_end(h100: AcceleratorSpec) -> None:
     assert 0 < plan.compute_utilisation <= 1 and 0 < plan.memory_utilisation <= 1
     assert set(plan.gpu_share_by_workload) == {"chat", "embedder", "reranker",
                                                 "weekly fine-tune"}
+
+
+def test_idle_hours_count_the_mean_load_when_given(h100: AcceleratorSpec) -> None:
+    """Serving GPUs busy at peak but lightly loaded on average leave room for a periodic job."""
+    chat = WorkloadDemand("chat", "llm", instances=2, memory_bytes_per_instance=70e9,
+                          gpus_per_instance=2)
+    job = finetune_demand("weekly fine-tune", 50.0, 52 / 12, 2)
+    busy = plan_pool((chat, job), h100)  # busy_fraction 1: no idle hours at all
+    assert busy.idle_gpu_hours_per_month == 0 and not busy.periodic_in_idle
+    assert busy.gpus_periodic == 2 and busy.gpus == 6
+    quiet = replace(chat, busy_fraction=0.1)
+    plan = plan_pool((quiet, job), h100)
+    assert plan.idle_gpu_hours_per_month == pytest.approx(4 * 0.9 * 730)
+    assert plan.periodic_in_idle and plan.gpus == 4
+    with pytest.raises(PlanningInputError, match="busy_fraction"):
+        plan_pool((replace(chat, busy_fraction=0.0),), h100)

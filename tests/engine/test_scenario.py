@@ -14,6 +14,10 @@ import pytest
 from app.engine.scenario import (
     TEMPLATES,
     Costs,
+    EmbeddingSpec,
+    FinetuneSpec,
+    GuardSpec,
+    RerankerSpec,
     Scenario,
     ScenarioError,
     Workload,
@@ -32,6 +36,23 @@ MINIMAL: dict[str, Any] = {
          "requests_per_user_per_day": 10, "input_tokens": 1000, "output_tokens": 200}
     ],
     "deployment": {"accelerator": "nvidia-h100-sxm-80gb"},
+}
+
+
+ENCODER_DEMAND = {"users": 100, "requests_per_user_per_day": 10, "input_tokens": 40}
+EVERY_KIND: dict[str, Any] = {
+    **MINIMAL,
+    "workloads": [
+        MINIMAL["workloads"][0],
+        {"name": "embed", "template": "embedding", "model": "bge-m3", **ENCODER_DEMAND,
+         "embedding": {"corpus_documents": 1000}},
+        {"name": "rerank", "template": "reranker", "model": "bge-reranker-v2-m3",
+         **ENCODER_DEMAND, "reranker": {"candidates_per_query": 10}},
+        {"name": "guard", "template": "guard", "model": "llama-3.1-8b", **ENCODER_DEMAND,
+         "output_tokens": 5, "guard": {"checks_per_request": 1}},
+        {"name": "tune", "template": "finetune", "model": "llama-3.1-8b",
+         "finetune": {"dataset_tokens": 1e6, "runs_per_month": 1}},
+    ],
 }
 
 
@@ -170,9 +191,13 @@ def test_format_md_documents_every_field_with_its_default() -> None:
     s = Scenario.from_dict(MINIMAL)
     for path in field_paths(s):
         assert _doc_path(path) in rows, f"FORMAT.md does not document {path}"
+    for path in field_paths(Scenario.from_dict(EVERY_KIND)):
+        assert _doc_path(path) in rows, f"FORMAT.md does not document {path}"
     sections: list[tuple[Any, str]] = [
         (Workload, "workloads[]."), (type(s.deployment), "deployment."), (Costs, "costs."),
         (type(s.alternatives), "alternatives."), (type(s.requirements), "requirements."),
+        (EmbeddingSpec, "workloads[].embedding."), (RerankerSpec, "workloads[].reranker."),
+        (GuardSpec, "workloads[].guard."), (FinetuneSpec, "workloads[].finetune."),
     ]
     for cls, prefix in sections:
         for f in dataclasses.fields(cls):
@@ -195,3 +220,108 @@ def test_templates_are_valid_workloads_with_labelled_values() -> None:
         assert scenario.workloads[0].template in TEMPLATES
         unlabelled = set(template["workload"]) - {"template"} - set(template["basis"])
         assert not unlabelled, f"{template['id']}: no basis for {unlabelled}"
+
+
+# --- workload kinds and their sections ----------------------------------------------------------
+
+def _kinds(*changes: tuple[int, str, Any]) -> dict[str, Any]:
+    """EVERY_KIND with workloads[i].field set (None removes it)."""
+    data = copy.deepcopy(EVERY_KIND)
+    for index, name, value in changes:
+        if value is None:
+            data["workloads"][index].pop(name, None)
+        else:
+            data["workloads"][index][name] = value
+    return data
+
+
+def test_every_kind_reads_with_its_section_and_round_trips() -> None:
+    s = Scenario.from_dict(EVERY_KIND)
+    embed, rerank, guard, tune = s.workloads[1:]
+    assert embed.embedding == EmbeddingSpec(corpus_documents=1000)
+    assert rerank.reranker == RerankerSpec(candidates_per_query=10)
+    assert guard.guard == GuardSpec(checks_per_request=1)
+    assert tune.finetune is not None and tune.finetune.dataset_tokens == 1e6
+    assert tune.users is None and tune.input_tokens is None  # not used by fine-tuning
+    assert tune.finetune.lora_targets == ("q", "k", "v", "o")
+    assert embed.output_tokens is None
+    assert s.deployment.gpu_sharing == "auto"
+    assert Scenario.from_dict(s.to_dict()) == s
+    paths = set(field_paths(s))
+    assert {"workloads[1].embedding.index", "workloads[4].finetune.deadline_hours",
+            "workloads[0].embedding"} <= paths
+    # section fields shape the sizing: they take no range
+    assert "workloads[1].embedding.corpus_documents" not in numeric_paths(s)
+
+
+def test_a_v1_file_without_sections_still_reads() -> None:
+    old = copy.deepcopy(MINIMAL)
+    old["workloads"].append({"name": "e", "template": "embedding", "model": "bge-m3",
+                             "users": 1, "requests_per_user_per_day": 100000,
+                             "input_tokens": 512, "output_tokens": 0})
+    s = Scenario.from_dict(old)
+    assert s.workloads[1].embedding is None and s.workloads[1].output_tokens == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_kinds((0, "users", None)), "workloads[0].users: is required for a chat workload"),
+        (_kinds((1, "input_tokens", None)),
+         "workloads[1].input_tokens: is required for an embedding workload"),
+        (_kinds((0, "output_tokens", None)),
+         "workloads[0].output_tokens: is required for a chat workload"),
+        (_kinds((3, "output_tokens", None)),
+         "workloads[3].output_tokens: is required for a guard workload"),
+        (_kinds((4, "finetune", None)),
+         "workloads[4].finetune: is required for a finetune workload"),
+        (_kinds((0, "reranker", {"candidates_per_query": 5})),
+         "workloads[0].reranker: is only used by reranker workloads (this one is chat)"),
+        (_kinds((1, "finetune", {"dataset_tokens": 1, "runs_per_month": 1})),
+         "workloads[1].finetune: is only used by finetune workloads"),
+        (_kinds((4, "finetune", {"runs_per_month": 1})),
+         "workloads[4].finetune.dataset_tokens: is required"),
+        (_kinds((4, "finetune", {"dataset_tokens": 1e6, "runs_per_month": 1,
+                                 "method": "dora"})),
+         "workloads[4].finetune.method: must be one of full, lora, qlora"),
+        (_kinds((4, "finetune", {"dataset_tokens": 1e6, "runs_per_month": 1,
+                                 "zero_stage": 4})),
+         "workloads[4].finetune.zero_stage: must be at most 3"),
+        (_kinds((4, "finetune", {"dataset_tokens": 1e6, "runs_per_month": 1,
+                                 "lora_targets": ["q", "lm_head"]})),
+         "workloads[4].finetune.lora_targets[1]: must be one of q, k, v, o, gate, up, down"),
+        (_kinds((1, "embedding", {"index": "annoy"})),
+         "workloads[1].embedding.index: must be one of flat, hnsw, ivf_flat, ivf_pq"),
+        (_kinds((1, "embedding", {"vector_precision": "fp64"})),
+         "workloads[1].embedding.vector_precision: must be one of fp32,"),
+        (_kinds((2, "reranker", {"candidates_per_query": 0})),
+         "workloads[2].reranker.candidates_per_query: must be at least 1"),
+        (_kinds((3, "guard", {"checks_per_request": 11})),
+         "workloads[3].guard.checks_per_request: must be at most 10"),
+        ({**EVERY_KIND, "deployment": {"accelerator": "x", "gpu_sharing": "mps"}},
+         "deployment.gpu_sharing: must be one of auto, mig, time-slicing, none"),
+        ({**EVERY_KIND, "uncertainty": {"workloads[4].users": {"low": 1, "high": 2}}},
+         'uncertainty["workloads[4].users"]: the field is null'),
+    ],
+)
+def test_kind_rules_name_the_field(data: Any, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data)
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_a_v1_finetune_workload_without_its_section_is_converted_on_read() -> None:
+    """The template's old convention: one request is one run of input_tokens tokens."""
+    old = copy.deepcopy(MINIMAL)
+    old["workloads"].append({"name": "tune", "template": "finetune", "model": "llama-3.1-8b",
+                             "users": 1, "requests_per_user_per_day": 1 / 7,
+                             "input_tokens": 50_000_000, "output_tokens": 0,
+                             "active_days_per_year": 365})
+    tune = Scenario.from_dict(old).workloads[1].finetune
+    assert tune is not None and tune.dataset_tokens == 50_000_000 and tune.epochs == 1
+    assert tune.runs_per_month == pytest.approx(365 / 7 / 12)
+    again = Scenario.from_dict(Scenario.from_dict(old).to_dict())
+    assert again.workloads[1].finetune == tune
+    old["workloads"][1]["requests_per_user_per_day"] = 100
+    with pytest.raises(ScenarioError, match=r"^workloads\[1\].requests_per_user_per_day: read as"):
+        Scenario.from_dict(old)

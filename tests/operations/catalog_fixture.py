@@ -29,6 +29,31 @@ ENTRIES: dict[str, list[dict[str, Any]]] = {
                      "head_dim": 64, "embedding_dim": 1024},
             **SOURCE,
         },
+        {
+            "id": "test-reranker", "name": "Test reranker", "kind": "reranker",
+            "params_total_b": 0.57, "params_active_b": 0.57,
+            "arch": {"layers": 24, "hidden_size": 1024, "heads": 16, "kv_heads": 16,
+                     "head_dim": 64, "max_context_tokens": 8192},
+            **SOURCE,
+        },
+        {
+            # Llama 3.1 8B dimensions, as a guard model's base (Llama Guard 3 8B).
+            "id": "test-8b", "name": "Test 8B", "kind": "llm", "params_total_b": 8.03,
+            "params_active_b": 8.03,
+            "arch": {"layers": 32, "hidden_size": 4096, "heads": 32, "kv_heads": 8,
+                     "head_dim": 128, "intermediate_size": 14336, "vocab_size": 128256,
+                     "max_context_tokens": 131072, "tie_word_embeddings": False},
+            **SOURCE,
+        },
+        {
+            # LLaMA 65B dimensions (Touvron et al. 2023, Table 2), for the QLoRA fact.
+            "id": "test-65b", "name": "Test 65B", "kind": "llm", "params_total_b": 65.286,
+            "params_active_b": 65.286,
+            "arch": {"layers": 80, "hidden_size": 8192, "heads": 64, "kv_heads": 64,
+                     "head_dim": 128, "intermediate_size": 22016, "vocab_size": 32000,
+                     "max_context_tokens": 2048, "tie_word_embeddings": False},
+            **SOURCE,
+        },
     ],
     "accelerators": [
         {
@@ -44,6 +69,12 @@ ENTRIES: dict[str, list[dict[str, Any]]] = {
             "memory_gb": 80, "memory_bandwidth_tbs": 3.35,
             "peak_tflops": {"bf16": 989.4, "fp16": 989.4},
             "native_precisions": ["bf16", "fp16"], "tdp_w": None, **SOURCE,
+        },
+        {
+            "id": "test-gpu-48gb", "name": "Test GPU 48GB", "vendor": "TestCo",
+            "memory_gb": 48, "memory_bandwidth_tbs": 0.864,
+            "peak_tflops": {"bf16": 362, "fp16": 362}, "native_precisions": ["bf16", "fp16"],
+            "tdp_w": 350, "price": {"usd": 8000}, **SOURCE,
         },
         {
             "id": "test-gpu-24gb", "name": "Test GPU 24GB", "vendor": "TestCo",

@@ -149,10 +149,15 @@ def test_a_model_that_does_not_fit_is_not_costed() -> None:
         ({"alternatives": {"gpu_rental": "test-rental-other"}},
          "alternatives.rental_usd_per_gpu_hour: is required because rental 'test-rental-other' "
          "has no reserved rate"),
-        ({"workloads": [{"name": "e", "template": "embedding", "model": "test-embedder",
-                         "users": 1, "requests_per_user_per_day": 1000, "input_tokens": 512,
-                         "output_tokens": 0}]},
-         "workloads[0].template: 'embedding' workloads cannot be sized yet"),
+        ({"workloads": [{"name": "e", "template": "embedding", "model": "test-70b",
+                         "users": 1, "requests_per_user_per_day": 1000, "input_tokens": 512}],
+          "uncertainty": {}},
+         "workloads[0].model: 'test-70b' is an llm model; an embedding workload needs an "
+         "embedding model"),
+        ({"workloads": [{"name": "c", "model": "test-embedder", "users": 1,
+                         "requests_per_user_per_day": 1000, "input_tokens": 512,
+                         "output_tokens": 10}], "uncertainty": {}},
+         "workloads[0].model: 'test-embedder' is an embedding model; a chat workload needs an llm"),
     ],
 )
 def test_resolution_errors_name_the_field(sections: dict[str, Any], message: str) -> None:

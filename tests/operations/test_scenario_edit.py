@@ -41,8 +41,13 @@ def test_every_template_makes_a_valid_scenario(ws: Workspace) -> None:
         kind = st.MODEL_KIND.get(t.id, "llm")
         assert ws.catalog.models[w.model].kind == kind
         # the template's values are carried over, and labelled as assumptions
-        assert w.input_tokens == t.workload["input_tokens"]
-        assert {a.field for a in scenario.assumptions} >= {f"workloads[0].{k}" for k in t.basis}
+        for key, value in t.workload.items():
+            if not isinstance(value, dict) and key != "template":
+                assert getattr(w, key) == value, key
+        fields = {a.field for a in scenario.assumptions}
+        for key in t.basis:  # a section's basis is a general note naming the section
+            assert (f"workloads[0].{key}" in fields if not isinstance(t.workload.get(key), dict)
+                    else any(a.note.startswith(f"{key}:") for a in scenario.assumptions))
     assert {t.id for t in st.templates()} >= {"chat", "rag", "code", "batch", "embedding",
                                                "finetune"}
 
@@ -158,6 +163,8 @@ def test_ranges_are_checked_against_the_fields_rule(ws: Workspace) -> None:
     ("costs.discount_rate_per_year", "8", 0.08),  # shown in percent
     ("costs.discount_rate_per_year", "8 %", 0.08),
     ("deployment.gpu_count", "", None),  # optional: empty = sized automatically
+    ("workloads[0].users", "", None),  # optional since fine-tuning workloads have no users
+    ("workloads[0].embedding.chunk_tokens", "1k", 1000),
     ("workloads[0].ttft_target_ms", "", None),
     ("requirements.allowed_licences", "apache-2.0, mit ,", ["apache-2.0", "mit"]),
     ("deployment.redundancy", "n+2", "n+2"),
@@ -170,7 +177,7 @@ def test_typed_text_becomes_the_stored_value(path: str, text: str, value: object
     ("workloads[0].users", "many", "must be a number (e.g. 2,000 or 25k)"),
     ("workloads[0].users", "0", "must be at least 1"),
     ("workloads[0].users", "12.5", "must be a whole number"),
-    ("workloads[0].users", "", "is required"),
+    ("costs.horizon_months", "", "is required"),
     ("costs.residual_fraction", "100", "must be less than 100 %"),
     ("costs.load_factor", "0", "must be greater than 0 %"),
     ("workloads[0].active_hours_per_day", "25", "must be at most 24"),

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.operations.change import SCENARIO, Change
 from app.operations.live_eval import SizingCache
+from app.operations.site_efficiency import workspace_efficiency
 from app.reports.compare_table import CompareTable, compare_table
 from app.reports.dashboard import DashboardContent, dashboard_content
 from app.storage import scenario_store
@@ -212,6 +213,7 @@ class CompareView(QWidget):
             except Exception:  # noqa: BLE001 - deleted meanwhile: the list refreshes
                 continue
         catalog, cache = self.workspace.catalog, self.cache
+        efficiency, aliases = workspace_efficiency(self.workspace.db)
 
         def work(progress: Any, cancel: Any) -> list[tuple[str, DashboardContent]]:
             out = []
@@ -219,6 +221,7 @@ class CompareView(QWidget):
                 progress(i / len(stored), str(data.get("name", "")))
                 out.append((str(data.get("name", "")),
                             dashboard_content(data, catalog, draws=COMPARE_DRAWS, cache=cache,
+                                              efficiency=efficiency, aliases=aliases,
                                               cancel=cancel)))
             return out
 

@@ -9,15 +9,17 @@ price the catalog lacks, a workload kind not sized yet) are shown at their field
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QMenu,
     QPushButton,
     QScrollArea,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.engine.scenario import SECTION_TEMPLATES, Workload
 from app.errors import UserError
 from app.operations import scenario_edit
 from app.operations.field_input import parse_input
@@ -50,7 +53,8 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("deployment", "Hardware and serving", (
         "deployment.accelerator", "deployment.gpu_count", "deployment.server",
         "deployment.gpus_per_server", "deployment.tp", "deployment.pp", "deployment.engine",
-        "deployment.redundancy", "deployment.whole_servers", "deployment.scale_with_growth")),
+        "deployment.redundancy", "deployment.gpu_sharing", "deployment.whole_servers",
+        "deployment.scale_with_growth")),
     ("costs", "Costs of owning", (
         "costs.horizon_months", "costs.gpu_price_usd", "costs.server_price_usd",
         "costs.network_usd_per_server", "costs.storage_usd", "costs.integration_usd",
@@ -99,6 +103,11 @@ PLACEHOLDERS = {
     "jurisdiction": "e.g. DE, EU, US",
     "vendor_support_region": "none needed",
     "description": "what this scenario is for",
+    "users": "none (fine-tuning)",
+    "requests_per_user_per_day": "none (fine-tuning)",
+    "dimension": "the model's",
+    "optimizer": "the method's usual",
+    "deadline_hours": "no deadline",
 }
 NONE_TEXT = {
     "server": "— generic server —",
@@ -171,6 +180,7 @@ class ScenarioEditor(QWidget):
         self.sections: dict[str, Section] = {}
         self._row_section: dict[str, str] = {}
         self._workload_count = -1
+        self._workload_templates: tuple[str, ...] = ()
         self._problem: Problem | None = None
         self._missing: tuple[str, ...] = ()
 
@@ -284,7 +294,19 @@ class ScenarioEditor(QWidget):
                     "\x00"):
                 row.combo.setItemData(i, value, Qt.ItemDataRole.ToolTipRole)
 
-    def _rebuild_workload_tabs(self, count: int) -> None:
+    def _section_fields(self, template: str) -> tuple[str, ...]:
+        """The fields of a workload kind's own section (`workloads[i].<template>.*`)."""
+        if template not in SECTION_TEMPLATES:
+            return ()
+        hints = get_type_hints(Workload)
+        inner = [a for a in get_args(hints[template]) if a is not type(None)]
+        spec_cls = inner[0] if inner else None
+        if spec_cls is None or not dataclasses.is_dataclass(spec_cls):
+            return ()
+        return tuple(f.name for f in dataclasses.fields(spec_cls))
+
+    def _rebuild_workload_tabs(self, templates_now: tuple[str, ...]) -> None:
+        count = len(templates_now)
         current = self.workload_tabs.currentIndex()
         for path in [p for p in self.rows if p.startswith("workloads[")]:
             del self.rows[path]
@@ -299,8 +321,17 @@ class ScenarioEditor(QWidget):
             frame, form = _form()
             for name in WORKLOAD_FIELDS:
                 self._add_row(form, f"workloads[{i}].{name}", "workloads")
+            template = templates_now[i]
+            section = self._section_fields(template)
+            if section:
+                title = QLabel(messages.EDITOR_WORKLOAD_SECTION.format(kind=template))
+                title.setObjectName("formSubheading")
+                form.addRow(title)
+                for name in section:
+                    self._add_row(form, f"workloads[{i}].{template}.{name}", "workloads")
             self.workload_tabs.addTab(frame, f"Workload {i + 1}")
         self._workload_count = count
+        self._workload_templates = templates_now
         self.workload_tabs.setCurrentIndex(min(max(current, 0), max(count - 1, 0)))
         self.remove_workload_button.setEnabled(count > 1)
 
@@ -323,8 +354,10 @@ class ScenarioEditor(QWidget):
         self.setEnabled(self.scenario_id is not None and not self.workspace.read_only)
         workloads = data.get("workloads") if isinstance(data.get("workloads"), list) else []
         count = max(len(workloads or []), 1)
-        if count != self._workload_count:
-            self._rebuild_workload_tabs(count)
+        templates_now = tuple(str(get_path(data, f"workloads[{i}].template", "chat") or "chat")
+                              for i in range(count))
+        if templates_now != self._workload_templates:
+            self._rebuild_workload_tabs(templates_now)
         for i in range(count):
             name = get_path(data, f"workloads[{i}].name", "") or f"Workload {i + 1}"
             self.workload_tabs.setTabText(i, str(name))
@@ -354,7 +387,8 @@ class ScenarioEditor(QWidget):
             if info.kind in ("int", "float") and info.meta.get("uncertain", True):
                 label = info.label
                 if path.startswith("workloads[") and self._workload_count > 1:
-                    label = f"{self.workload_tabs.tabText(int(path[10]))}: {label}"
+                    index = int(path.split("[")[1].split("]")[0])
+                    label = f"{self.workload_tabs.tabText(index)}: {label}"
                 out.append((path, label))
         return out
 
