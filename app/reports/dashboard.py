@@ -30,7 +30,7 @@ class DashboardContent:
     charts: cd.DashboardCharts | None
     constraints: tuple[ConstraintCheck, ...]
     notes: tuple[str, ...]
-    workload: int = 0
+    workload: int = 0  # the workload the memory and load charts show
 
 
 def missing_costs_note(missing: tuple[str, ...]) -> str:
@@ -39,7 +39,7 @@ def missing_costs_note(missing: tuple[str, ...]) -> str:
 
 
 def dashboard_content(data: Any, catalog: Catalog, *, draws: int = EDITING_DRAWS,
-                      seed: int = DEFAULT_SEED, workload: int = 0,
+                      seed: int = DEFAULT_SEED, workload: int = -1,
                       cache: SizingCache | None = None,
                       efficiency: EfficiencyTable | None = None,
                       aliases: Mapping[str, str] | None = None,
@@ -52,6 +52,9 @@ def dashboard_content(data: Any, catalog: Catalog, *, draws: int = EDITING_DRAWS
     if result is None:
         reason = live.problem.message if live.problem else "not evaluated"
         return DashboardContent(live, not_evaluated_cards(reason), None, (), (), workload)
+    drawable = cd.llm_workloads(result)
+    if workload < 0:  # not chosen yet: the first LLM workload
+        workload = drawable[0] if drawable else 0
     index = min(workload, max(len(result.workloads) - 1, 0))
     charts = cd.dashboard_charts(result, index)
     notes = list(result.basis.get("notes", ()))

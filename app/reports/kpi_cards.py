@@ -5,6 +5,7 @@ the report can print the same figures.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,16 +120,20 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
 
     for key, label, value, target_name in (("ttft_ms", "TTFT", k.ttft_ms, "ttft_target_ms"),
                                            ("tpot_ms", "TPOT", k.tpot_ms, "tpot_target_ms")):
-        targets = [getattr(w, target_name) for w in workloads]
-        target = min((t for t in targets if t is not None), default=None)
-        pct = max((w.slo_percentile for w in workloads), default=95.0)
-        meets = value is not None and (target is None or value <= target * 1.0001)
+        # LLM workloads only: encoders and fine-tuning have no tokens to stream
+        pairs = [(getattr(s, key), getattr(w, target_name), w.slo_percentile)
+                 for s, w in zip(result.workloads, workloads, strict=False)
+                 if s.kind == "llm" and math.isfinite(getattr(s, key))]
+        worst = max(pairs, key=lambda p: p[0]) if pairs else None
+        target = worst[1] if worst else None
+        pct = worst[2] if worst else 95.0
+        meets = all(t is None or v <= t * 1.0001 for v, t, _ in pairs)
         detail = f"p{pct:g} at peak" + (f", target {milliseconds(target)}" if target else
                                         ", no target")
         long = "time to first token" if key == "ttft_ms" else "time per output token"
         cards.append(KpiCard(
             key, label, milliseconds(value), detail,
-            _tooltip(f"Worst workload's {long} at its SLO percentile, at the sized load.",
+            _tooltip(f"Worst LLM workload's {long} at its SLO percentile, at the sized load.",
                      "prefill (and queueing) time from the roofline model with calibrated "
                      "efficiency; the percentile from the M/G/c queueing tail"
                      if key == "ttft_ms" else

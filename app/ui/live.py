@@ -43,7 +43,7 @@ class LiveEvaluator(QObject):
         self.ctx = ctx
         self.cache = SizingCache()
         self.scenario_id: int | None = None
-        self.workload = 0
+        self.workload = -1  # the first LLM workload
         self.handle: TaskHandle | None = None
         self.draws = EDITING_DRAWS
         self.timer = QTimer(self)

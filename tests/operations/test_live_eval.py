@@ -97,3 +97,21 @@ def test_workload_index_picks_the_charted_workload() -> None:
     far = dashboard_content(data, test_catalog(), draws=200, workload=7)
     assert far.workload == 1  # clamped, not an error
     assert isinstance(far.charts, cd.DashboardCharts)
+
+
+def test_encoder_workloads_get_a_note_and_the_charts_default_to_an_llm() -> None:
+    data = scenario_dict(uncertainty={})
+    data["workloads"] = [{"name": "embed", "template": "embedding", "model": "test-embedder",
+                          "users": 200, "requests_per_user_per_day": 20, "input_tokens": 300,
+                          "output_tokens": 0, "ttft_target_ms": None, "tpot_target_ms": None},
+                         data["workloads"][0]]
+    content = dashboard_content(data, test_catalog(), draws=200)
+    assert content.live.problem is None, content.live.problem
+    assert content.workload == 1 and content.charts is not None  # the chat workload
+    assert content.charts.memory.workload == "chat"
+    result = content.live.result
+    assert result is not None and cd.llm_workloads(result) == (1,)
+    memory = cd.memory_waterfall(result, 0)
+    assert memory.steps == () and memory.note.startswith("embed is an embedding workload")
+    assert "GiB per GPU" in memory.note
+    assert cd.load_curve(result, 0).note == memory.note

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.operations.change import SCENARIO, Change
+from app.operations.chart_data import llm_workloads
 from app.operations.live_eval import EDITING_DRAWS, FULL_DRAWS
 from app.operations.scenario_edit import Problem
 from app.operations.scenario_fields import field_label
@@ -211,7 +212,7 @@ class DashboardView(QWidget):
         self.editor.load(self.scenario_id)
         self.editor.scroll_area.verticalScrollBar().setValue(0)
         self.results_scroll.verticalScrollBar().setValue(0)
-        self.live.workload = 0
+        self.live.workload = -1
         self.content = None
         self._show_nothing()
         self.live.set_scenario(self.scenario_id)
@@ -309,16 +310,20 @@ class DashboardView(QWidget):
             widget.setEnabled(not stale)
 
     def _show_workloads(self, content: DashboardContent) -> None:
+        """The LLM workloads whose memory and load curves can be drawn."""
         result = content.live.result
-        names = [w.name for w in result.workloads] if result else []
-        self.workload_row.setVisible(len(names) > 1)
+        drawable = llm_workloads(result) if result else ()
+        self.workload_row.setVisible(len(drawable) > 1)
         with QSignalBlocker(self.workload_picker):
             self.workload_picker.clear()
-            self.workload_picker.addItems(names)
-            self.workload_picker.setCurrentIndex(content.workload)
+            for i in drawable:
+                assert result is not None
+                self.workload_picker.addItem(result.workloads[i].name, i)
+            self.workload_picker.setCurrentIndex(self.workload_picker.findData(content.workload))
 
     def _workload_chosen(self, index: int) -> None:
-        self.live.workload = index
+        data = self.workload_picker.itemData(index)
+        self.live.workload = int(data) if data is not None else -1
         self.live.schedule()
 
     def settle_for_screenshot(self, limit_s: float = 15.0) -> None:
