@@ -262,3 +262,24 @@ def test_deleting_the_open_scenario_empties_the_dashboard(qtbot: QtBot, window: 
     assert view.picker.count() == 0
     window.undo_action.trigger()  # the scenario comes back and can be opened again
     assert view.picker.count() == 1
+
+
+def test_a_workload_kind_brings_its_own_section(qtbot: QtBot, window: MainWindow,
+                                                ws: Workspace) -> None:
+    window.scenarios_view().create_from_template("Kinds", "chat")
+    view = _dashboard(window)
+    sid = scenario_store.find(ws.db, "Kinds")
+    editor = view.editor
+    assert editor.row("workloads[0].embedding.chunk_tokens") is None
+    editor.add_workload("embedding")
+    assert editor.workload_tabs.count() == 2
+    chunk = editor.row("workloads[1].embedding.chunk_tokens")
+    assert chunk is not None and chunk.unit.text() == "tokens/chunk"
+    assert editor.edit("workloads[1].embedding.chunk_tokens", "256")
+    stored = scenario_store.get(ws.db, sid)["workloads"][1]["embedding"]
+    assert stored["chunk_tokens"] == 256
+    assert editor.row("deployment.gpu_sharing") is not None
+    window.undo_action.trigger()
+    window.undo_action.trigger()  # the added workload goes away with its section
+    assert editor.workload_tabs.count() == 1
+    assert editor.row("workloads[1].embedding.chunk_tokens") is None
