@@ -88,6 +88,8 @@ class RangeLine:
         return low, likely, high
 
     def set_error(self, text: str) -> None:
+        if text == self.error.text() and bool(text) == (not self.error.isHidden()):
+            return  # unchanged: restyling the fields costs a few milliseconds per range
         self.error.setText(text)
         self.error.setVisible(bool(text))
         for edit in (self.low, self.likely, self.high):

@@ -118,6 +118,9 @@ CATALOG_FIELDS = {"model", "weights", "kv_cache", "accelerator", "server", "clou
                   "gpu_rental"}
 
 
+_UNSET = object()
+
+
 class Section(QWidget):
     """A titled part of the form that folds away."""
 
@@ -181,6 +184,7 @@ class ScenarioEditor(QWidget):
         self._row_section: dict[str, str] = {}
         self._workload_count = -1
         self._workload_templates: tuple[str, ...] = ()
+        self._shown_values: dict[str, Any] = {}
         self._problem: Problem | None = None
         self._missing: tuple[str, ...] = ()
 
@@ -307,6 +311,8 @@ class ScenarioEditor(QWidget):
 
     def _rebuild_workload_tabs(self, templates_now: tuple[str, ...]) -> None:
         count = len(templates_now)
+        self._shown_values = {p: v for p, v in self._shown_values.items()
+                              if not p.startswith("workloads[")}
         current = self.workload_tabs.currentIndex()
         for path in [p for p in self.rows if p.startswith("workloads[")]:
             del self.rows[path]
@@ -362,7 +368,10 @@ class ScenarioEditor(QWidget):
             name = get_path(data, f"workloads[{i}].name", "") or f"Workload {i + 1}"
             self.workload_tabs.setTabText(i, str(name))
         for path, row in self.rows.items():
-            row.set_value(self._current_value(path))
+            value = self._current_value(path)
+            if self._shown_values.get(path, _UNSET) != value or row.has_error:
+                row.set_value(value)  # only the fields that changed: an edit touches one
+                self._shown_values[path] = value
             row.clear_error()
         ranges = data.get("uncertainty")
         self.ranges.set_ranges(ranges if isinstance(ranges, dict) else {})

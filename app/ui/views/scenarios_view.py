@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -123,6 +123,7 @@ class ScenariosView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
         self.open_scenario.connect(self.show_content)
+        self._pending: tuple[bool, int | None] = (False, None)
         ctx.events.changed.connect(self._on_change)
         self.refresh()
 
@@ -158,12 +159,14 @@ class ScenariosView(QWidget):
         self.select_id(keep)
 
     def selected_id(self) -> int | None:
+        self._catch_up()
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
         return self.model.scenario_id(self.proxy.mapToSource(rows[0]).row())
 
     def select_id(self, scenario_id: int | None) -> None:
+        self._catch_up()
         row = self.model.row_of(scenario_id) if scenario_id is not None else None
         if row is None:
             self.table.clearSelection()
@@ -177,6 +180,7 @@ class ScenariosView(QWidget):
         self._selection_changed()
 
     def names(self) -> list[str]:
+        self._catch_up()
         return [str(self.proxy.index(r, 0).data()) for r in range(self.proxy.rowCount())]
 
     def _selection_changed(self) -> None:
@@ -209,10 +213,27 @@ class ScenariosView(QWidget):
     def _on_change(self, change: Change) -> None:
         if change.kind != SCENARIO:
             return
-        self.refresh()
         target = int(change.ids[0]) if change.ids else None
+        if not self.isVisible():
+            # Hidden (e.g. while the Dashboard saves each edit): catch up when shown or asked.
+            self._pending = (True, target)
+            return
+        self._apply_change(target)
+
+    def _apply_change(self, target: int | None) -> None:
+        self._pending = (False, None)
+        self.refresh()
         if target is not None and self.model.row_of(target) is not None:
             self.select_id(target)
+
+    def _catch_up(self) -> None:
+        dirty, target = self._pending
+        if dirty:
+            self._apply_change(target)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._catch_up()
+        super().showEvent(event)
 
     # --- operations -------------------------------------------------------------------------
 
