@@ -240,8 +240,10 @@ def build_configs(
 def describe(c: ConfigArrays, index: int = 0) -> str:
     """The basis of configuration `index` in words: efficiencies, peaks and layout."""
 
+    shape = c.shape  # once: it broadcasts every field
+
     def at(name: str) -> float:
-        value = np.ravel(np.broadcast_to(getattr(c, name), c.shape))
+        value = np.ravel(np.broadcast_to(getattr(c, name), shape))
         return float(value[index])
 
     emulated = " (emulated path)" if at("emulated") > 0.5 else ""

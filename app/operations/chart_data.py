@@ -31,11 +31,14 @@ import numpy as np
 from app.engine.scenario import Workload
 from app.operations.evaluate import EvaluationResult
 from app.operations.scenario_fields import field_label
+from app.operations.sizing import WorkloadSizing
 
 NOT_FITTING = "The model does not fit in memory: performance and cost were not evaluated."
 NO_UNCERTAINTY = "No uncertainty ranges in this scenario: add low/high ranges to inputs."
 NO_WORKLOAD = "This scenario has no workload to chart."
 NO_SLO_LOAD = "The sized replica misses the SLO even at light load."
+NOT_LLM = ("{name} is {kind} workload, sized without a memory waterfall or a load curve "
+           "(those are drawn for LLM workloads): {figures}")
 
 HISTOGRAM_BINS = 40
 CATEGORY_LABELS = {
@@ -114,6 +117,9 @@ def memory_waterfall(result: EvaluationResult, workload: int = 0) -> MemoryWater
     if workload >= len(result.workloads):
         return MemoryWaterfallData("", accelerator, "", 0.0, (), False, None, NO_WORKLOAD)
     sizing = result.workloads[workload]
+    if sizing.kind != "llm":
+        return MemoryWaterfallData(sizing.name, accelerator, "", 0.0, (), sizing.fits, None,
+                                   _not_llm(sizing))
     basis = sizing.basis
     raw = [(str(label), float(gib)) for label, gib in basis.get("memory_waterfall", [])]
     steps: list[WaterfallStep] = []
@@ -189,6 +195,8 @@ def load_curve(result: EvaluationResult, workload: int = 0) -> LoadCurveData:
         return _empty_curve("", NO_WORKLOAD)
     w = scenario.workloads[workload]
     sizing = result.workloads[workload]
+    if sizing.kind != "llm":
+        return _empty_curve(w.name, _not_llm(sizing), w)
     if not sizing.fits:
         return _empty_curve(w.name, NOT_FITTING, w)
     grid = sizing.load_grid
@@ -212,6 +220,26 @@ def load_curve(result: EvaluationResult, workload: int = 0) -> LoadCurveData:
         if sizing.meets_slo else None,
         note="" if sizing.meets_slo else NO_SLO_LOAD,
     )
+
+
+def _not_llm(sizing: WorkloadSizing) -> str:
+    figures = []
+    if math.isfinite(sizing.memory_per_instance_bytes):
+        figures.append(f"{sizing.memory_per_instance_bytes / 2**30:.1f} GiB per GPU of one "
+                       "instance")
+    if math.isfinite(sizing.capacity_per_s):
+        figures.append(f"{sizing.capacity_per_s:,.1f} {sizing.rate_unit} per instance")
+    if math.isfinite(sizing.latency_ms):
+        figures.append(f"{sizing.latency_ms:,.0f} ms per request when idle")
+    kind = {"embedding": "an embedding", "finetune": "a fine-tuning"}.get(
+        sizing.kind, f"a {sizing.kind}")
+    return NOT_LLM.format(name=sizing.name, kind=kind,
+                          figures="; ".join(figures) or "see the workload's figures")
+
+
+def llm_workloads(result: EvaluationResult) -> tuple[int, ...]:
+    """Positions of the workloads the memory and load charts can draw (LLMs)."""
+    return tuple(i for i, s in enumerate(result.workloads) if s.kind == "llm")
 
 
 def _empty_curve(name: str, note: str, w: Workload | None = None) -> LoadCurveData:

@@ -10,7 +10,7 @@ gives the `enclave evaluate --json` object (keys listed in DESIGN.md, plus more)
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -173,18 +173,21 @@ def evaluate(
     tornado_kpi: str = "tco_usd",
     efficiency: EfficiencyTable | None = None,
     aliases: Mapping[str, str] | None = None,
+    stacker: Callable[[ResolvedScenario, EfficiencyTable, Mapping[str, str]],
+                      StackSizing] = size_stack,
 ) -> EvaluationResult:
     """Full evaluation of one scenario against a catalog (see the module docstring).
 
     `efficiency` is the factor table to use: the workspace's
     (`site_efficiency.workspace_efficiency`) so that site-calibrated factors apply, or the
-    shipped one when None.
+    shipped one when None. `stacker` sizes the workloads (the live dashboard passes a cached
+    `size_stack`: sizing is the slow part and does not depend on costs).
     """
     if efficiency is None:
         efficiency, aliases = load_efficiency()
     aliases = aliases or {}
     resolved = resolve(scenario, catalog)
-    stack = size_stack(resolved, efficiency, aliases)
+    stack = stacker(resolved, efficiency, aliases)
     sizings = stack.workloads
     fits = stack.fits
     fleet = stack.fleet

@@ -15,21 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from app.engine.scenario import (
-    Alternatives,
-    Costs,
-    Deployment,
-    Requirements,
-    Scenario,
-    Workload,
-)
-
-SECTIONS: dict[str, type[Any]] = {
-    "deployment": Deployment,
-    "costs": Costs,
-    "alternatives": Alternatives,
-    "requirements": Requirements,
-}
+from app.engine.scenario import Scenario
 
 LABELS: dict[str, str] = {
     # scenario
@@ -63,6 +49,32 @@ LABELS: dict[str, str] = {
     "redundancy": "Redundancy",
     "scale_with_growth": "Buy more as demand grows",
     "whole_servers": "Buy whole servers",
+    "gpu_sharing": "GPU sharing",
+    # workloads[i].embedding / reranker / guard / finetune
+    "corpus_documents": "Corpus documents",
+    "tokens_per_document": "Tokens per document",
+    "chunk_tokens": "Chunk length",
+    "reembeds_per_month": "Re-embeddings",
+    "dimension": "Vector dimension",
+    "vector_precision": "Vector precision",
+    "index": "Vector index",
+    "hnsw_m": "HNSW links (M)",
+    "candidates_per_query": "Candidates per query",
+    "passage_tokens": "Passage length",
+    "checks_per_request": "Checks per request",
+    "method": "Training method",
+    "dataset_tokens": "Dataset",
+    "epochs": "Epochs",
+    "runs_per_month": "Runs",
+    "seq_len_tokens": "Sequence length",
+    "micro_batch": "Micro-batch",
+    "gpus": "GPUs per run",
+    "zero_stage": "ZeRO stage",
+    "checkpointing": "Checkpointing",
+    "optimizer": "Optimizer",
+    "lora_rank": "LoRA rank",
+    "lora_targets": "LoRA targets",
+    "deadline_hours": "Deadline",
     # costs
     "horizon_months": "Horizon",
     "discount_rate_per_year": "Discount rate",
@@ -113,7 +125,8 @@ LABELS: dict[str, str] = {
     "use_restriction_exposure": "Use-restriction exposure",
 }
 
-_WORKLOAD = re.compile(r"^workloads\[(\d+)\]\.([a-z_0-9]+)$")
+_WORKLOAD = re.compile(r"^workloads\[(\d+)\]\.([a-z_0-9.]+)$")
+_SEGMENT = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[(\d+)\])?$")
 
 
 @dataclass(frozen=True)
@@ -134,17 +147,33 @@ class FieldInfo:
     choices: tuple[str, ...]
     rule: str
     meta: Mapping[str, Any]
+    default: Any = None  # the format's default (None when the field is required)
 
 
 def _section_of(path: str) -> tuple[type[Any], str] | None:
-    m = _WORKLOAD.match(path)
-    if m:
-        return Workload, m.group(2)
-    if "." in path:
-        section, name = path.split(".", 1)
-        cls = SECTIONS.get(section)
-        return (cls, name) if cls is not None else None
-    return Scenario, path
+    """The dataclass declaring the last segment of `path`, and that segment's name."""
+    parts = path.split(".")
+    cls: Any = Scenario
+    for raw in parts[:-1]:
+        m = _SEGMENT.match(raw)
+        if not m or not dataclasses.is_dataclass(cls):
+            return None
+        hints = _hints(cls)  # type: ignore[arg-type]
+        if m.group(1) not in hints:
+            return None
+        tp = hints[m.group(1)]
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if get_origin(tp) is tuple or (m.group(2) is not None):
+            tp = get_args(tp)[0] if get_origin(tp) is tuple else None
+        elif get_origin(tp) in (Union, types.UnionType) and len(args) == 1:
+            tp = args[0]
+        if tp is None or not dataclasses.is_dataclass(tp):
+            return None
+        cls = tp
+    last = _SEGMENT.match(parts[-1])
+    if not last or last.group(2) is not None:
+        return None
+    return cls, last.group(1)
 
 
 def _kind(tp: Any) -> tuple[str, bool]:
@@ -205,7 +234,16 @@ def field_info(path: str) -> FieldInfo:
         choices=tuple(meta.get("choices") or ()),
         rule=rule_text(meta),
         meta=meta,
+        default=_default(f),
     )
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return list(f.default) if isinstance(f.default, tuple) else f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return None
+    return None
 
 
 def field_label(path: str, *, with_unit: bool = True, workload_names: tuple[str, ...] = ()

@@ -14,7 +14,9 @@ def usd_short(value: float | None, *, decimals: int | None = None) -> str:
         return "—"
     sign = "−" if value < 0 else ""
     v = abs(float(value))
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    if v >= 999.5e12:  # beyond trillions: a power of ten reads better than 20 digits
+        return f"{sign}${v:.2e}"
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if v >= limit * 0.9995:
             scaled = v / limit
             places = decimals if decimals is not None else (2 if scaled < 10 else
@@ -43,9 +45,11 @@ def usd_per_mtok(value: float | None) -> str:
 
 
 def number(value: float | None, decimals: int = 0) -> str:
-    """Thousands-separated number; `—` for None/NaN."""
+    """Thousands-separated number (a power of ten from 10¹²); `—` for None/NaN."""
     if value is None or not math.isfinite(value):
         return "—"
+    if abs(value) >= 1e12:
+        return f"{value:.3g}"
     return f"{value:,.{decimals}f}"
 
 

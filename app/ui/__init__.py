@@ -1,4 +1,4 @@
-"""The desktop app: the only package that imports Qt (and, later, pyqtgraph).
+"""The desktop app (Qt). Besides it, only `app.reports.charts` and the PDF renderer use Qt.
 
 How the pieces fit (read this before adding a screen):
 
@@ -18,6 +18,11 @@ How the pieces fit (read this before adding a screen):
   first, write in `on_done`.
 - Texts: user-facing messages live in `messages.py` (tests refer to them by name); colours and
   the style sheet in `style.py`.
+- Charts: widgets in `app.reports.charts`, built from `app.operations.chart_data`; put one in a
+  `views.chart_card.ChartCard` for its PNG/SVG export menu. Import them inside the function
+  that first needs them: pyqtgraph costs a third of a second at start-up.
+- A screen may define `shutdown()` (the window closes or the workspace changes: stop timers and
+  tasks) and `settle_for_screenshot()` (wait for pending results before `--smoke` grabs it).
 - Tests: pytest-qt fixtures in `tests/ui/conftest.py` (`window`, `ws`, `take_message`); charts
   are compared with baselines by `tests/ui/image_compare.assert_image_matches`.
 """

@@ -15,6 +15,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -60,15 +61,16 @@ from app.ui.escaping import plain_label, tooltip
 from app.ui.tasks import TaskRunner
 from app.ui.undo import WorkspaceEvents, WorkspaceUndo
 from app.ui.views.catalog_view import CatalogView
+from app.ui.views.compare_view import CompareView
+from app.ui.views.dashboard_view import DashboardView
 from app.ui.views.explorer_view import ExplorerView
 from app.ui.views.report_view import ReportView
 from app.ui.views.scenarios_view import ScenariosView
 from app.ui.views.unreadable_screen import UnreadableScreen
 from app.ui.views.validation_view import ValidationView
 
-SCREENS: tuple[type[ScenariosView] | type[ExplorerView] | type[CatalogView]
-               | type[ValidationView] | type[ReportView], ...] = (
-    ScenariosView, ExplorerView, CatalogView, ValidationView, ReportView)
+SCREENS: tuple[Any, ...] = (ScenariosView, DashboardView, CompareView, ExplorerView, CatalogView,
+                            ValidationView, ReportView)
 """Screen classes in navigation order; screen N is on Ctrl+N."""
 STATUS_MESSAGE_MS = 8000
 PATH_LABEL_MAX_PX = 420
@@ -210,6 +212,9 @@ class MainWindow(QMainWindow):
         # of) the next old screen, whose workspace may already be closed.
         current = self.stack.currentWidget()
         for screen in sorted(self.screens, key=lambda s: s is current):
+            stop = getattr(screen, "shutdown", None)
+            if callable(stop):
+                stop()
             self.stack.removeWidget(screen)
             screen.deleteLater()
         self.nav.clear()
@@ -220,6 +225,9 @@ class MainWindow(QMainWindow):
         ctx = ScreenContext(workspace=workspace, events=self.events, undo=self.undo,
                             tasks=self.tasks, status=self.show_status, window=self)
         self.screens = [self._build_screen(screen_type, ctx) for screen_type in SCREENS]
+        scenarios = self._scenarios_screen()
+        if scenarios is not None:
+            scenarios.open_scenario.connect(self.open_scenario)
         for number, screen in enumerate(self.screens, start=1):
             item = QListWidgetItem(str(getattr(screen, "title", type(screen).__name__)))
             item.setToolTip(f"Ctrl+{number}")
@@ -493,11 +501,23 @@ class MainWindow(QMainWindow):
     def _catalog_screen(self) -> CatalogView | None:
         return next((s for s in self.screens if isinstance(s, CatalogView)), None)
 
+    def _scenarios_screen(self) -> ScenariosView | None:
+        return next((s for s in self.screens if isinstance(s, ScenariosView)), None)
+
     def catalog_view(self) -> CatalogView:
         return next(s for s in self.screens if isinstance(s, CatalogView))
 
     def scenarios_view(self) -> ScenariosView:
         return next(s for s in self.screens if isinstance(s, ScenariosView))
+
+    def dashboard_view(self) -> DashboardView:
+        return next(s for s in self.screens if isinstance(s, DashboardView))
+
+    def open_scenario(self, scenario_id: int) -> None:
+        """Open a scenario in the Dashboard (editor and live results) and show it."""
+        dashboard = self.dashboard_view()
+        dashboard.open_scenario(scenario_id)
+        self.nav.setCurrentRow(self.screens.index(dashboard))
 
     def show_screen(self, title: str) -> QWidget:
         for row, screen in enumerate(self.screens):
@@ -516,6 +536,9 @@ class MainWindow(QMainWindow):
         for row, screen in enumerate(self.screens):
             self.nav.setCurrentRow(row)
             QCoreApplication.processEvents()
+            settle = getattr(screen, "settle_for_screenshot", None)
+            if callable(settle):
+                settle()
             title = str(getattr(screen, "title", row))
             if screenshots:
                 slug = title.lower().replace(" ", "-")
@@ -541,6 +564,10 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(titles.index(self.settings.last_screen))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for screen in self.screens:
+            stop = getattr(screen, "shutdown", None)
+            if callable(stop):
+                stop()
         self.tasks.shutdown()
         if not self.persist_layout:
             super().closeEvent(event)

@@ -344,3 +344,58 @@ CHART_PNG_FILTER = "PNG image (*.png)"
 CHART_SVG_FILTER = "SVG vector image (*.svg)"
 STATUS_CHART_EXPORTED = "Saved the chart as {path}"
 CHART_MENU_TIP = "Export this chart (also on right-click)"
+
+# Scenario editor
+EDITOR_ADD_WORKLOAD = "Add workload ▾"
+EDITOR_REMOVE_WORKLOAD = "Remove this workload"
+EDITOR_NOT_IN_CATALOG = "'{value}' is not in the catalog: pick an entry from the list"
+EDITOR_WORKLOAD_SECTION = "{kind} settings"
+EDITOR_MISSING_COST = ("needed for the costs: the catalog has no sourced value for it, so "
+                      "enter yours")
+RANGES_EMPTY = ("No ranges yet. Give uncertain inputs a low and a high value: the dashboard "
+                "then shows P10–P90 bands, the tornado and the TCO distribution.")
+RANGE_ADD = "Add a range"
+RANGE_PICK_PLACEHOLDER = "Input to give a range…"
+RANGE_PICK_FIRST = "Pick an input from the list first."
+RANGE_REMOVE_TIP = "Remove this range (the input keeps its value)"
+
+# Dashboard
+DASHBOARD_NO_SCENARIO = ("No scenario open. Pick one above, double-click one on the Scenarios "
+                         "screen, or create one with New from template… (Ctrl+N on Scenarios).")
+DASHBOARD_PICK_SCENARIO = "Scenario:"
+DASHBOARD_EVALUATING = "Evaluating {name}"
+DASHBOARD_FULL_TASK = "Evaluating {name} with {draws} draws"
+DASHBOARD_FULL = "Full precision"
+DASHBOARD_FULL_TIP = ("Re-run the Monte Carlo with {draws} draws (editing uses {editing} for "
+                      "speed); Cancel in the status bar stops it")
+DASHBOARD_HIDE_EDITOR = "Hide editor"
+DASHBOARD_SHOW_EDITOR = "Show editor"
+DASHBOARD_STATUS = "Evaluated with {draws} Monte Carlo draws in {ms} ms"
+DASHBOARD_STATUS_STALE = "Showing the last results that could be evaluated"
+DASHBOARD_PROBLEM = "Not evaluated — {field}: {rule}"
+DASHBOARD_PROBLEM_HINT = "Fix the field marked in red in the editor; results update at once."
+DASHBOARD_NOTES = "Notes ({count})"
+DASHBOARD_CONSTRAINTS = "Constraint checks: {passed} pass · {warned} warn · {failed} fail"
+DASHBOARD_NO_CONSTRAINTS = "Constraint checks: none apply to this scenario"
+DASHBOARD_CHART_WORKLOAD = "Memory and load of:"
+
+# New scenario from a template
+NEW_SCENARIO_TEMPLATE = "Use case:"
+NEW_SCENARIO_MODEL = "Model:"
+NEW_SCENARIO_ACCELERATOR = "Accelerator:"
+NEW_SCENARIO_HINT = ("The use case fills in typical requests, token lengths, peak and latency "
+                     "targets (labelled as assumptions): replace them with your site's figures "
+                     "in the editor. Prices the catalog has no source for are left for you.")
+
+# Compare
+COMPARE_HINT = "Tick two to four scenarios to compare them side by side."
+COMPARE_PICK = "Scenarios to compare (two to four):"
+COMPARE_TOO_MANY = "At most {count} scenarios at a time: untick one first."
+COMPARE_TASK = "Comparing scenarios"
+COMPARE_RUNNING = "Evaluating {count} scenarios…"
+COMPARE_SUMMARY = ("{count} scenarios, {draws} Monte Carlo draws each. Differences are from "
+                   "the first column.")
+COMPARE_LEGEND = ("Green: the best value of the row; red: the worst (by the KPI's direction: "
+                  "lower cost and latency, higher throughput and probability).")
+COMPARE_BEST = "Best of the compared scenarios ({direction} is better)"
+COMPARE_WORST = "Worst of the compared scenarios ({direction} is better)"

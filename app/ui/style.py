@@ -20,7 +20,7 @@ STATE_COLOURS = {"override": OVERRIDE_BLUE, "added": ADDED_GREEN, "imported": IM
 
 STYLE_SHEET = f"""
 QMainWindow, QDialog {{ background: {WINDOW_BG}; }}
-QWidget#screen {{ background: {WINDOW_BG}; }}
+QWidget#screen, QWidget#results, QWidget#editorContent {{ background: {WINDOW_BG}; }}
 QLabel#heading {{ font-size: 17pt; font-weight: bold; color: #17202b; }}
 QLabel#summary, QLabel#hint {{ color: {MUTED}; }}
 QLabel#recoveryIntro {{ font-size: 11pt; font-weight: bold; color: #17202b; }}
@@ -65,6 +65,33 @@ QScrollArea {{ border: none; background: transparent; }}
 QStatusBar {{ background: {SIDEBAR_BG}; border-top: 1px solid {BORDER}; color: #26313d; }}
 QStatusBar QLabel {{ padding: 0 6px; }}
 QSplitter::handle {{ background: transparent; }}
+QFrame#kpiCard {{ background: white; border: 1px solid #dde1e7; border-left: 4px solid #9aa4b1;
+    border-radius: 6px; }}
+QFrame#kpiCard[tone="good"] {{ border-left-color: {ADDED_GREEN}; }}
+QFrame#kpiCard[tone="bad"] {{ border-left-color: {ERROR_RED}; }}
+QFrame#kpiCard[tone="warn"] {{ border-left-color: #c98a00; }}
+QFrame#kpiCard[tone="unknown"] {{ border-left-color: #d3d8de; }}
+QLabel#kpiLabel {{ color: {MUTED}; font-size: 8pt; font-weight: bold; }}
+QLabel#kpiValue {{ color: #17202b; font-size: 15pt; font-weight: bold; }}
+QLabel#kpiValue:disabled {{ color: #9aa4b1; }}
+QLabel#kpiDetail {{ color: {MUTED}; font-size: 8pt; }}
+QLabel#problemBanner {{ background: #fff5f5; border: 1px solid #f0b8b8; border-radius: 6px;
+    color: {ERROR_RED}; padding: 8px 10px; }}
+QLabel#notes {{ color: #4a5563; font-size: 9pt; background: #fbfbf7; border: 1px solid #ecebe1;
+    border-radius: 6px; padding: 6px 10px; }}
+QFrame#constraintPanel, QFrame#chartCard {{ background: white; border: 1px solid #dde1e7;
+    border-radius: 6px; }}
+QFrame#formSection, QWidget#formSection {{ background: white; border: 1px solid #dde1e7;
+    border-radius: 6px; }}
+QToolButton#sectionToggle {{ border: none; font-weight: bold; font-size: 10pt; color: #26313d;
+    padding: 3px 2px; background: transparent; }}
+QLabel#fieldUnit {{ color: {MUTED}; min-width: 118px; max-width: 118px; }}
+QLabel#formSubheading {{ font-weight: bold; color: #26313d; padding-top: 8px; }}
+QLabel#rangeLabel {{ color: #26313d; padding-top: 4px; }}
+QToolButton#chartMenu {{ border: 1px solid transparent; border-radius: 4px; padding: 1px 6px;
+    color: {MUTED}; background: transparent; }}
+QToolButton#chartMenu:hover {{ border-color: {BORDER}; background: #f3f6fa; }}
+QTabWidget#workloadTabs::pane {{ border: none; }}
 QProgressBar {{ border: 1px solid {BORDER}; border-radius: 3px; background: white;
     text-align: center; max-height: 14px; }}
 QProgressBar::chunk {{ background: {ACCENT}; }}

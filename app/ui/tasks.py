@@ -199,15 +199,19 @@ class TaskRunner(QObject):
 
     def run(self, fn: LongWork[Any], title: str, *,
             on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None) -> TaskHandle:
+            on_error: Callable[[BaseException], None] | None = None,
+            quiet_cancel: bool = False) -> TaskHandle:
+        """`quiet_cancel`: a cancel is not announced in the status bar (work replaced by newer
+        work, such as a live re-evaluation after another edit)."""
         handle = TaskHandle(title, self)
         self.active.append(handle)
         if on_done is not None:
             handle.finished.connect(on_done)
         handle.failed.connect(on_error if on_error is not None else
                               (lambda exc: self.report_error(handle.title, exc)))
-        handle.cancelled.connect(
-            lambda: self.status_message(messages.STATUS_TASK_CANCELLED.format(title=title)))
+        if not quiet_cancel:
+            handle.cancelled.connect(
+                lambda: self.status_message(messages.STATUS_TASK_CANCELLED.format(title=title)))
         for signal in (handle.finished, handle.failed, handle.cancelled):
             signal.connect(lambda *_: self._ended(handle))
         # Deleted only once the worker has returned: it still holds the handle until then.

@@ -29,6 +29,8 @@ from app.reports.formatting import (
     (1_250_000, "$1.25M"),
     (2_500_000, "$2.5M"),
     (3_100_000_000, "$3.1B"),
+    (4.2e12, "$4.2T"),
+    (1.08e20, "$1.08e+20"),
     (-12_000, "−$12k"),
     (999_999, "$1M"),  # rounds up into the next unit rather than "$1000k"
 ])
@@ -46,6 +48,8 @@ def test_missing_values_show_a_dash() -> None:
 def test_other_formats() -> None:
     assert usd_short(1_500_000, decimals=0) == "$2M"
     assert usd_full(1_234_567.4) == "$1,234,567"
+    from app.reports.formatting import number
+    assert number(623_662_208) == "623,662,208" and number(6.2e299) == "6.2e+299"
     assert usd_per_mtok(0.4234) == "$0.42"
     assert compact(12_500) == "12.5k"
     assert percent(0.973) == "97 %"

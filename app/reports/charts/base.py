@@ -77,6 +77,27 @@ def tick_font() -> QFont:
     return font
 
 
+class WrappingLabel(pg.LabelItem):  # type: ignore[misc]
+    """A title or subtitle that wraps to the chart's width instead of widening the chart
+    (pyqtgraph's LabelItem makes its text width the layout's minimum width)."""
+
+    def updateMin(self) -> None:
+        width = self.rect().width()
+        if width > 40:
+            self.item.setTextWidth(width)
+        bounds = self.itemRect()
+        self.setMinimumWidth(0)
+        self.setMinimumHeight(bounds.height())
+        self.setMaximumHeight(bounds.height())
+        self._sizeHint = {
+            Qt.SizeHint.MinimumSize: (0, bounds.height()),
+            Qt.SizeHint.PreferredSize: (bounds.width(), bounds.height()),
+            Qt.SizeHint.MaximumSize: (-1, bounds.height()),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
+
+
 class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
     """Base of the six charts (see the module docstring)."""
 
@@ -90,16 +111,21 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self.resize(DEFAULT_SIZE)
         self.ci.setContentsMargins(8, 6, 14, 6)
         self.ci.layout.setVerticalSpacing(2)
-        self.title_item = pg.LabelItem(title, size=TITLE_PT, bold=True, color=palette.TEXT,
-                                       justify="left")
-        self.subtitle_item = pg.LabelItem("", size=SUBTITLE_PT, color=palette.MUTED_TEXT,
-                                          justify="left")
+        self.title_item = WrappingLabel(title, size=TITLE_PT, bold=True, color=palette.TEXT,
+                                        justify="left")
+        self.subtitle_item = WrappingLabel("", size=SUBTITLE_PT, color=palette.MUTED_TEXT,
+                                           justify="left")
         self.legend = pg.LegendItem(labelTextSize=LEGEND_PT, labelTextColor=palette.TEXT,
                                     horSpacing=14, verSpacing=-4)
         self.plots: list[pg.PlotItem] = []
         self._title = title
         self.note_items: list[pg.TextItem] = []
         self.data: Any = None
+        self._drawn = False
+        self._legend_key: tuple[Any, ...] = ()
+        self._legend_columns = 0
+        self._max_legend_columns = 4
+        self._pending_legend: list[tuple[Any, str]] = []
 
     # --- layout helpers (subclasses call them once, in __init__) ---------------------------
 
@@ -110,6 +136,7 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         for col, plot in enumerate(plots):
             self.ci.addItem(plot, row=2, col=col)
         self.ci.addItem(self.legend, row=3, col=0, colspan=span)
+        self._max_legend_columns = legend_columns
         self.legend.setColumnCount(legend_columns)
         self.ci.layout.setRowStretchFactor(2, 1)
         self.plots = plots
@@ -138,8 +165,10 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
 
     def set_subtitle(self, text: str) -> None:
         self.subtitle_item.setText(text, size=SUBTITLE_PT, color=palette.MUTED_TEXT)
-        self.subtitle_item.setMaximumHeight(18 if text else 0)
         self.subtitle_item.setVisible(bool(text))
+        if not text:
+            self.subtitle_item.setMaximumHeight(0)
+            self.subtitle_item.setMinimumHeight(0)
 
     def set_title(self, text: str) -> None:
         self._title = text
@@ -150,22 +179,54 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         return self._title
 
     def set_data(self, data: Any) -> None:
-        """Show `data` (the chart-data object of this chart)."""
+        """Show `data` (the chart-data object of this chart); the same data again (equal
+        frozen dataclasses) changes nothing and costs nothing."""
+        if self._drawn and data == self.data:
+            return
         self.data = data
         self.redraw()
 
     def redraw(self) -> None:
+        self._pending_legend = []
         self.reset()
         if self.data is not None:
             self.draw(self.data)
+        self._drawn = True
+        # rebuilding the legend is the slowest part of a redraw: keep it when it names the
+        # same entries (their samples look the same: colours follow the names)
+        key = (tuple(name for _, name in self._pending_legend), _PEN_SCALE[-1])
+        if key != self._legend_key:
+            self.legend.clear()
+            for sample, name in self._pending_legend:
+                self.legend.addItem(sample, name)
+            self._legend_key = key
+            self._legend_columns = 0
+            self.fit_legend()
+
+    def fit_legend(self) -> None:
+        """As many legend columns as fit the chart's width (up to the chart's own choice), so
+        the legend never makes the chart wider than its window."""
+        legend = getattr(self, "legend", None)  # resizeEvent runs inside the base __init__
+        items = legend.items if legend is not None else []
+        if not items:
+            return
+        widest = max(label.itemRect().width() for _, label in items) + 32  # + sample, spacing
+        columns = int(max(1, min(self._max_legend_columns, (self.width() - 10) // widest)))
+        if columns != self._legend_columns:
+            self._legend_columns = columns
+            self.legend.setColumnCount(columns)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if not getattr(self, "closed", False):  # pyqtgraph's close() resizes a cleared scene
+            self.fit_legend()
 
     def draw(self, data: Any) -> None:
         """Draw `data` on the emptied plots (each chart implements it)."""
         raise NotImplementedError
 
     def reset(self) -> None:
-        """Remove the previous data (plots, legend entries) before drawing new data."""
-        self.legend.clear()
+        """Remove the previous data from the plots before drawing new data."""
         for plot, note in zip(self.plots, self.note_items, strict=False):
             plot.clear()
             plot.getAxis("left").setStyle(showValues=True)
@@ -189,7 +250,8 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         note.setTextWidth(view_width * 0.9)
 
     def legend_entry(self, sample: Any, name: str) -> None:
-        self.legend.addItem(sample, name)
+        """Add a legend entry (during `draw`)."""
+        self._pending_legend.append((sample, name))
 
     # --- output -------------------------------------------------------------------------------
 

@@ -59,23 +59,29 @@ class MemoryWaterfallChart(Chart):
         labels = [s.label for s in data.steps]
         self.axis.set_labels(labels)
         font = QFont(FONT_FAMILY, 8)
+        brushes, x0, y0, y1 = [], [], [], []
+        link_x: list[float] = []
+        link_y: list[float] = []
         for i, step in enumerate(data.steps):
             colour = STEP_COLOURS.get(step.label, palette.MEMORY["total"])
             if step.kind == "free" and step.gib < 0:
                 colour = palette.MEMORY["short"]
-            bar = pg.BarGraphItem(x0=[i - BAR_WIDTH / 2], x1=[i + BAR_WIDTH / 2],
-                                  y0=[step.bottom_gib], y1=[step.top_gib],
-                                  brush=brush(colour), pen=pen("#FFFFFF", 1.0))
-            self.plot.addItem(bar)
+            brushes.append(brush(colour))
+            x0.append(i - BAR_WIDTH / 2)
+            y0.append(step.bottom_gib)
+            y1.append(step.top_gib)
             text = pg.TextItem(_gib(step.gib), color=palette.TEXT, anchor=(0.5, 1.0))
             text.setFont(font)
             text.setPos(QPointF(i, max(step.top_gib, step.bottom_gib)))
             self.plot.addItem(text)
             if i + 1 < len(data.steps) and step.kind != "free":
                 level = step.bottom_gib if step.kind == "used" else step.top_gib
-                link = pg.PlotDataItem([i + BAR_WIDTH / 2, i + 1 - BAR_WIDTH / 2], [level, level],
-                                       pen=pen(palette.MUTED_TEXT, 1.0))
-                self.plot.addItem(link)
+                link_x += [i + BAR_WIDTH / 2, i + 1 - BAR_WIDTH / 2]
+                link_y += [level, level]
+        self.plot.addItem(pg.BarGraphItem(x0=x0, x1=[x + BAR_WIDTH for x in x0], y0=y0, y1=y1,
+                                          brushes=brushes, pen=pen("#FFFFFF", 1.0)))
+        self.plot.addItem(pg.PlotDataItem(link_x, link_y, connect="pairs",
+                                          pen=pen(palette.MUTED_TEXT, 1.0)))
         legend = list(LEGEND)
         if data.steps[-1].gib < 0:
             legend[-1] = ("Missing: does not fit", palette.MEMORY["short"])

@@ -52,11 +52,13 @@ class TornadoChart(Chart):
         base = data.base_value
         # top row = largest swing: rows are drawn from the bottom (y = 0) up
         ordered = list(reversed(rows))
-        labels = [_short(r.label) for r in ordered]
-        self.axis.set_labels(labels)
         metrics = QFontMetrics(QFont(FONT_FAMILY, TICK_PT))
-        widest = max(metrics.horizontalAdvance(t) for t in labels) + 14
-        self.axis.setWidth(int(min(widest, LABEL_SHARE * max(self.width(), 320))))
+        room = int(LABEL_SHARE * max(self.width(), 320))
+        labels = [metrics.elidedText(_short(r.label), Qt.TextElideMode.ElideRight, room - 16)
+                  for r in ordered]
+        self.axis.set_labels(labels)
+        widest = max(metrics.horizontalAdvance(t) for t in labels) + 16
+        self.axis.setWidth(int(min(widest, room)))
         font = QFont(FONT_FAMILY, 7)
         still = max(abs(base) * 1e-6, 1e-9)
         for y, row in enumerate(ordered):
@@ -89,7 +91,7 @@ class TornadoChart(Chart):
                           f"Base {usd_short(base)}")
         low, high = min(*values, base), max(*values, base)
         span = max(high - low, abs(base) * 0.02, 1.0)
-        self.plot.setXRange(low - 0.22 * span, high + 0.22 * span, padding=0)
+        self.plot.setXRange(low - 0.3 * span, high + 0.3 * span, padding=0)
         self.plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
         hidden = len([r for r in data.rows if r.swing > 0]) - len(rows)
         self.set_subtitle("Each input from low to high, all others at their base values"

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.operations.evaluate import EvaluationResult
 from app.operations.progress import CancelToken, ProgressCallback
-from app.reports.chart_pictures import chart_art, export_charts
 from app.reports.content import SECTIONS, ReportOptions, build_report
 from app.reports.export_tables import table_csv, workbook_bytes
 from app.reports.html import report_html
@@ -257,6 +256,8 @@ class ReportView(QWidget):
                 sections=self.selected_sections(), title=self.title_edit.text().strip(),
                 workspace=str(self.workspace.path), catalog_version=self.workspace.catalog.version,
                 today=date.today().isoformat()))
+            from app.reports.chart_pictures import chart_art  # pyqtgraph: not at start-up
+
             art = chart_art(report_html(report)[1])  # GUI thread: the charts are widgets
         except UserError as exc:
             self._failed(exc)
@@ -366,6 +367,8 @@ class ReportView(QWidget):
     def save_charts(self, rendered: RenderedReport, folder: Path) -> None:
         """Every chart of the report as SVG and PNG, named after its place in the report."""
         try:
+            from app.reports.chart_pictures import export_charts  # pyqtgraph: not at start-up
+
             written = export_charts(rendered.report.charts(), folder)
         except UserError as exc:
             show_message(self.ctx.window, messages.REPORT_EXPORT_FAILED_TITLE, str(exc))

@@ -1,8 +1,8 @@
-"""Scenarios screen: the workspace's scenarios; new, duplicate, rename and delete (undoable);
-import and export of scenario bundles (`scenario_bundles`).
+"""Scenarios screen: the workspace's scenarios; new (from a use-case template), duplicate,
+rename and delete (undoable); import and export of scenario bundles (`scenario_bundles`).
 
-Double-click (or Enter) emits `open_scenario(id)`, which the scenario editor will handle; until
-it exists, the side panel shows the selected scenario's stored content, read-only.
+Double-click (or Enter) emits `open_scenario(id)`: the main window opens it in the Dashboard
+(editor and live results). The side panel previews the selected scenario's stored content.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,13 +34,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
-from app.operations import scenario_ops
+from app.operations import scenario_ops, scenario_templates
 from app.operations.change import SCENARIO, Change, Outcome
 from app.storage import scenario_store
 from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.dialogs.alerts import show_message
 from app.ui.dialogs.name_dialog import NameDialog
+from app.ui.dialogs.new_scenario_dialog import NewScenarioDialog
 from app.ui.models.scenario_table import ScenarioTableModel
 from app.ui.views.scenario_bundles import ScenarioBundleActions
 
@@ -68,7 +69,8 @@ class ScenariosView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
 
-        self.new_action = self._action("&New…", "Ctrl+N", self.ask_new)
+        self.new_action = self._action("&New from template…", "Ctrl+N", self.ask_new)
+        self.open_action = self._action("&Open", "Ctrl+Return", self._open_selected)
         self.duplicate_action = self._action("D&uplicate", "Ctrl+D", self.duplicate_selected)
         self.rename_action = self._action("&Rename…", "F2", self.ask_rename)
         self.delete_action = self._action("&Delete", QKeySequence.StandardKey.Delete,
@@ -82,8 +84,8 @@ class ScenariosView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addSpacing(12)
-        for action in (self.new_action, self.duplicate_action, self.rename_action,
-                       self.delete_action):
+        for action in (self.new_action, self.open_action, self.duplicate_action,
+                       self.rename_action, self.delete_action):
             bar.addWidget(self._button(action))
         bar.addSpacing(12)
         for action in (self.import_action, self.export_action):
@@ -140,6 +142,7 @@ class ScenariosView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
         self.open_scenario.connect(self.show_content)
+        self._pending: tuple[bool, list[int]] = (False, [])
         ctx.events.changed.connect(self._on_change)
         self.refresh()
 
@@ -176,6 +179,7 @@ class ScenariosView(QWidget):
 
     def selected_ids(self) -> list[int]:
         """The selected scenarios, in the order shown."""
+        self._catch_up()
         rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
         return [self.model.scenario_id(self.proxy.mapToSource(i).row()) for i in rows]
 
@@ -185,6 +189,7 @@ class ScenariosView(QWidget):
         return ids[0] if len(ids) == 1 else None
 
     def select_id(self, scenario_id: int | None) -> None:
+        self._catch_up()
         row = self.model.row_of(scenario_id) if scenario_id is not None else None
         if row is None:
             self.table.clearSelection()
@@ -215,11 +220,13 @@ class ScenariosView(QWidget):
         self._selection_changed()
 
     def names(self) -> list[str]:
+        self._catch_up()
         return [str(self.proxy.index(r, 0).data()) for r in range(self.proxy.rowCount())]
 
     def _selection_changed(self) -> None:
         selected = self.selected_id()
-        for action in (self.duplicate_action, self.rename_action, self.delete_action):
+        for action in (self.open_action, self.duplicate_action, self.rename_action,
+                       self.delete_action):
             action.setEnabled(selected is not None)
         self.export_action.setEnabled(bool(self.selected_ids()))
         self.show_content(selected)
@@ -247,12 +254,30 @@ class ScenariosView(QWidget):
     def _on_change(self, change: Change) -> None:
         if change.kind != SCENARIO:
             return
+        targets = [int(i) for i in change.ids]
+        if not self.isVisible():
+            # Hidden (e.g. while the Dashboard saves each edit): catch up when shown or asked.
+            self._pending = (True, targets)
+            return
+        self._apply_change(targets)
+
+    def _apply_change(self, targets: list[int]) -> None:
+        self._pending = (False, [])
         self.refresh()
-        targets = [int(i) for i in change.ids if self.model.row_of(int(i)) is not None]
-        if len(targets) == 1:
-            self.select_id(targets[0])
-        elif targets:  # an import: select what came in
-            self.select_ids(targets)
+        present = [t for t in targets if self.model.row_of(t) is not None]
+        if len(present) == 1:
+            self.select_id(present[0])
+        elif present:  # an import: select what came in
+            self.select_ids(present)
+
+    def _catch_up(self) -> None:
+        dirty, targets = self._pending
+        if dirty:
+            self._apply_change(targets)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._catch_up()
+        super().showEvent(event)
 
     # --- operations -------------------------------------------------------------------------
 
@@ -295,11 +320,24 @@ class ScenariosView(QWidget):
         if selected is not None:
             self._run_or_tell(lambda: scenario_ops.delete_scenario(self.workspace, selected))
 
-    def ask_new(self) -> NameDialog:
+    def create_from_template(self, name: str, template_id: str = "chat",
+                             model: str | None = None, accelerator: str | None = None
+                             ) -> str | None:
+        """Create a scenario from a template and open it in the editor; None when done."""
+        problem = self._run(lambda: scenario_templates.create_from_template(
+            self.workspace, template_id, name, model=model, accelerator=accelerator))
+        if problem is None:
+            created = scenario_store.find(self.workspace.db, name.strip())
+            if created is not None:
+                self.open_scenario.emit(created)
+        return problem
+
+    def ask_new(self) -> NewScenarioDialog:
+        """New scenario from a use-case template (Ctrl+N)."""
         initial = scenario_store.unique_name(self.workspace.db, messages.SCENARIO_NAME_DEFAULT)
-        dialog = NameDialog(messages.SCENARIO_NEW_TITLE, messages.SCENARIO_NAME_LABEL, initial,
-                            check=self.check_name, submit=self.create_scenario,
-                            parent=self.ctx.window or self)
+        dialog = NewScenarioDialog(initial, self.workspace.catalog, check=self.check_name,
+                                   submit=self.create_from_template,
+                                   parent=self.ctx.window or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
