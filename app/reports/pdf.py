@@ -72,6 +72,7 @@ CHART_INDEX = int(QTextFormat.Property.UserProperty) + 1
 MUTED = QColor("#5f6b7a")
 RULE = QColor("#c9d0d9")
 KEEP_PASSES = 2  # keep-with-next passes: each moves headings, then the layout is redone
+KEEP_TABLE_SHARE = 0.45  # a heading keeps a table shorter than this share of a page whole
 
 
 class ChartArt(Protocol):
@@ -218,17 +219,37 @@ class ReportDocument:
     def _page_of(self, block: QTextBlock) -> int:
         return page_of_y(self.doc.documentLayout().blockBoundingRect(block).top())
 
+    def _splits_short_table(self, heading: QTextBlock, following: QTextBlock) -> bool:
+        """True when `following` starts a table shorter than `KEEP_TABLE_SHARE` of a page that
+        runs over a page break (a row of cards, a short table): its heading moves, taking the
+        table whole to the next page."""
+        table = QTextCursor(following).currentTable()
+        if table is None:
+            return False
+        layout = self.doc.documentLayout()
+        last = table.cellAt(table.rows() - 1, table.columns() - 1).lastCursorPosition().block()
+        top = layout.blockBoundingRect(heading).top()
+        bottom = layout.blockBoundingRect(last).bottom()
+        return (bottom - top < CONTENT_H * KEEP_TABLE_SHARE
+                and page_of_y(bottom - 0.5) > page_of_y(top))
+
     def _keep_with_next(self) -> bool:
         """Move headings (sections, scenarios, table and chart titles) whose next block starts
-        on a later page to that page, in one edit; True when anything moved."""
-        stranded = []
+        on a later page, or whose short table runs over a page break, to the next page, in one
+        edit; True when anything moved."""
+        stranded: list[QTextBlock] = []
         block = self.doc.begin()
         while block.isValid():
             following = block.next()
+            # A heading right after a moved one moves with it (moving both would leave the
+            # first alone on a page of its own).
+            carried = bool(stranded) and stranded[-1].blockNumber() == block.blockNumber() - 1
             if (2 <= block.blockFormat().headingLevel() <= 5 and following.isValid()
-                    and self._page_of(following) > self._page_of(block)
+                    and not carried
                     and block.blockFormat().pageBreakPolicy()
-                    == QTextFormat.PageBreakFlag.PageBreak_Auto):
+                    == QTextFormat.PageBreakFlag.PageBreak_Auto
+                    and (self._page_of(following) > self._page_of(block)
+                         or self._splits_short_table(block, following))):
                 stranded.append(block)
             block = following
         if not stranded:
@@ -241,6 +262,15 @@ class ReportDocument:
                 fmt = block.blockFormat()
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                 edit.setBlockFormat(fmt)
+                # A heading below it moved in an earlier pass now comes along with it.
+                following = block.next()
+                if (following.isValid() and 2 <= following.blockFormat().headingLevel() <= 5
+                        and following.blockFormat().pageBreakPolicy()
+                        == QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore):
+                    edit.setPosition(following.position())
+                    below = following.blockFormat()
+                    below.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_Auto)
+                    edit.setBlockFormat(below)
         finally:
             edit.endEditBlock()
         return True
