@@ -227,9 +227,9 @@ class ReportDocument:
         if table is None:
             return False
         layout = self.doc.documentLayout()
-        last = table.cellAt(table.rows() - 1, table.columns() - 1).lastCursorPosition().block()
         top = layout.blockBoundingRect(heading).top()
-        bottom = layout.blockBoundingRect(last).bottom()
+        # The table's frame, not its last cell: the row is as tall as its tallest cell.
+        bottom = layout.frameBoundingRect(table).bottom()
         return (bottom - top < CONTENT_H * KEEP_TABLE_SHARE
                 and page_of_y(bottom - 0.5) > page_of_y(top))
 

@@ -137,8 +137,7 @@ NOT_USED_BY = {
 KIND_SECTIONS = {"embedding": EmbeddingSpec, "reranker": RerankerSpec, "guard": GuardSpec,
                  "finetune": FinetuneSpec}
 # Counts without a unit in the format, printed with one here.
-EXTRA_UNITS = {"hnsw_m": "links/vector", "lora_rank": "rank", "zero_stage": "stage",
-               "vector_precision": "per component"}
+EXTRA_UNITS = {"hnsw_m": "links/vector", "lora_rank": "rank", "zero_stage": "stage"}
 
 
 def _skipped(workload: Workload, name: str) -> bool:

@@ -57,7 +57,7 @@ def workloads_blocks(s: ReportSubject, key: str) -> list[Block]:
     if r.pool is not None:
         data = pool_placement(r, s.resolved.accelerator.memory_bytes)
         blocks.append(Chart(key=f"{key}-pool", kind="pool_placement",
-                            title="Shared fleet: what runs on each GPU", data=data,
+                            title="The shared GPU pool: what runs on each GPU", data=data,
                             caption="One bar per GPU installed in month 1, stacked by workload "
                                     "and slot: whole GPUs, MIG partitions (compute slices of "
                                     "the GPU) or time-sliced shares; periodic jobs run in the "

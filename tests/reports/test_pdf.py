@@ -26,7 +26,7 @@ from tests.ui.image_compare import assert_image_matches
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                 reason="poppler-utils (pdftotext, pdffonts, …) is not installed")
 BASELINE_DPI = 30
-BASELINE_PAGES = (1, 2, 12)  # title, executive summary, a page with charts
+BASELINE_PAGES = (1, 2, 12, 16)  # title, summary, a page with charts, the shared fleet
 
 
 def _run(*args: str) -> str:

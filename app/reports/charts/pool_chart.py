@@ -14,7 +14,7 @@ from app.reports.charts import palette
 from app.reports.charts.axes import CategoryAxis
 from app.reports.charts.base import FONT_FAMILY, Chart, brush, pen
 
-TITLE = "Shared fleet: what runs on each GPU"
+TITLE = "The shared GPU pool: what runs on each GPU"
 BAR_WIDTH = 0.78
 LABEL_PT = 7
 # One colour per workload, in scenario order (Okabe–Ito, then repeated lighter).
@@ -42,6 +42,14 @@ class PercentAxis(pg.AxisItem):  # type: ignore[misc]
         return [f"{v * 100:.0f}%" for v in values]
 
 
+def label_font() -> QFont:
+    """Labels without ligatures, so "Off-peak" reads as typed when copied from the PDF."""
+    font = QFont(FONT_FAMILY, LABEL_PT)
+    for tag in ("liga", "clig"):
+        font.setFeature(QFont.Tag(tag), 0)
+    return font
+
+
 def workload_colour(data: PoolPlacementData, name: str) -> str:
     index = data.workloads.index(name) if name in data.workloads else len(data.workloads)
     return WORKLOAD_COLOURS[index % len(WORKLOAD_COLOURS)]
@@ -59,7 +67,7 @@ class PoolPlacementChart(Chart):
                  parent: QWidget | None = None) -> None:
         super().__init__(TITLE, parent)
         self.axis = CategoryAxis("bottom")
-        self.plot = self.make_plot("GPU", "Share of the GPU",
+        self.plot = self.make_plot("GPU (month-1 fleet)", "Share of the GPU (%)",
                                    {"bottom": self.axis, "left": PercentAxis("left")})
         self.plot.showGrid(x=False, y=True, alpha=palette.GRID_ALPHA)
         self.build_layout([self.plot], legend_columns=4)
@@ -75,7 +83,7 @@ class PoolPlacementChart(Chart):
         many = len(data.gpus) > 24
         self.axis.set_labels([str(g.index + 1) if not many or g.index % 4 == 0 else ""
                               for g in data.gpus])
-        font = QFont(FONT_FAMILY, LABEL_PT)
+        font = label_font()
         metrics = QFontMetricsF(font)
         px_per_unit = self._pixels_per_unit(len(data.gpus))
         for gpu in data.gpus:
@@ -91,8 +99,8 @@ class PoolPlacementChart(Chart):
         if data.off_peak:
             top = self._draw_off_peak(data, font)
         self.plot.setXRange(-0.6, len(data.gpus) - 0.4, padding=0)
-        # A little below 0 so that the 0 % tick keeps its label (an edge label is dropped).
-        self.plot.setYRange(-0.015, top, padding=0)
+        # From a little below 0: pyqtgraph drops a tick label that would cross the axis' end.
+        self.plot.setYRange(-0.04, top, padding=0)
         self.set_subtitle(subtitle(data))
 
     def _draw_off_peak(self, data: PoolPlacementData, font: QFont) -> float:
