@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 DEMOS = ("secure-chat-h100", "rag-ascend-910b", "code-assistant-rtx-pro-6000")
+RAG = "rag-service-h100"  # four workloads on one pooled fleet: adds the workloads section
 
 
 def main() -> None:
