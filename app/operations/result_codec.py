@@ -97,47 +97,70 @@ def _ndarray(data: dict[str, Any]) -> np.ndarray[Any, Any]:
     return array.astype(np.float64) if array.dtype == SAMPLE_DTYPE else array.copy()
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+Decoder = typing.Callable[[Any], Any]
 
 
 def decode(tp: Any, data: Any) -> Any:
     """`data` (from `encode`) as a value of type `tp`."""
+    return _decoder(tp)(data)
+
+
+def _float_value(data: Any) -> float:
+    return float(data["__float__"]) if isinstance(data, dict) else float(data)
+
+
+@cache
+def _decoder(tp: Any) -> Decoder:
+    """A function reading `encode`d data as type `tp`, built once per type (a result holds
+    thousands of values of a few dozen types)."""
     if tp is Any or tp is object:
-        return _plain(data)
+        return _plain
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
-        if data is None:
-            return None
         arms = [a for a in args if a is not type(None)]
-        if len(arms) == 1:
-            return decode(arms[0], data)
-        return _plain(data)  # e.g. str | float | int: JSON keeps the kind
+        inner = _decoder(arms[0]) if len(arms) == 1 else _plain  # str | float: JSON kinds
+        return lambda data: None if data is None else inner(data)
     if tp is float:
-        return float(data["__float__"]) if isinstance(data, dict) else float(data)
+        return _float_value
     if tp in (int, str, bool):
-        return tp(data)
+        return typing.cast(Decoder, tp)
     if tp is np.ndarray or origin is np.ndarray:
-        return _ndarray(data)
+        return _ndarray
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(args[0], v) for v in data)
-        return tuple(decode(a, v) for a, v in zip(args, data, strict=True))
+            item = _decoder(args[0])
+            return lambda data: tuple(item(v) for v in data)
+        items = [_decoder(a) for a in args]
+        return lambda data: tuple(f(v) for f, v in zip(items, data, strict=True))
     if origin is list:
-        return [decode(args[0], v) for v in data]
+        element = _decoder(args[0])
+        return lambda data: [element(v) for v in data]
     if origin is dict:
-        key_tp, value_tp = args
-        if isinstance(data, dict) and "__items__" in data:
-            return {decode(key_tp, k): decode(value_tp, v) for k, v in data["__items__"]}
-        return {k: decode(value_tp, v) for k, v in data.items()}
+        key, value = _decoder(args[0]), _decoder(args[1])
+
+        def read_dict(data: Any) -> dict[Any, Any]:
+            if isinstance(data, dict) and "__items__" in data:
+                return {key(_key(k)): value(v) for k, v in data["__items__"]}
+            return {k: value(v) for k, v in data.items()}
+
+        return read_dict
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = _hints(tp)
-        kwargs = {f.name: decode(hints[f.name], data[f.name])
-                  for f in dataclasses.fields(tp) if f.init and f.name in data}
-        return tp(**kwargs)
+        return _dataclass_decoder(tp)
     raise TypeError(f"cannot decode into {tp!r}")
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    fields: list[tuple[str, Decoder]] = []
+
+    def read(data: Any) -> Any:
+        if not fields:  # resolved on first use: a field's type may be this very class
+            fields.extend((n, _decoder(hints[n])) for n in names)
+        return cls(**{n: f(data[n]) for n, f in fields if n in data})
+
+    return read
 
 
 def result_to_json(result: EvaluationResult) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -47,9 +48,17 @@ def _sha256(data: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_CATALOG_SHA256: weakref.WeakKeyDictionary[Catalog, str] = weakref.WeakKeyDictionary()
+
+
 def catalog_sha256(catalog: Catalog) -> str:
-    """Fingerprint of every catalog entry (about 5 ms for the shipped catalog)."""
-    return _sha256({"version": catalog.version, "entries": catalog.entries})
+    """Fingerprint of every catalog entry (about 5 ms for the shipped catalog; once per catalog
+    object: a workspace builds a new one after any catalog change)."""
+    known = _CATALOG_SHA256.get(catalog)
+    if known is None:
+        known = _CATALOG_SHA256[catalog] = _sha256({"version": catalog.version,
+                                                    "entries": catalog.entries})
+    return known
 
 
 def factors_sha256(table: EfficiencyTable, aliases: Mapping[str, str]) -> str:
