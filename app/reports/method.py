@@ -130,9 +130,9 @@ def method_blocks(subjects: list[ReportSubject]) -> list[Block]:
                 [[t.text(a), t.text(b)] for a, b in ENGINE_FORMULAS], font="small"),
         Heading("Efficiency factors used"),
         t.table("method-factors", "Efficiency factors per scenario",
-                [t.left("scenario", 22), t.left("engine on class", 15), t.left("group used", 19),
+                [t.left("scenario", 19), t.left("engine on class", 15), t.left("group used", 18),
                  t.right("mfu", width_pct=7), t.right("mbu", width_pct=7),
-                 t.right("layer overhead", "µs", 9), t.right("calibration rows", width_pct=9),
+                 t.right("layer overhead", "µs", 10), t.right("calibration rows", width_pct=12),
                  t.left("group residual P10–P90", 12)],
                 factor_rows(subjects), font="small",
                 note="mfu: share of the dense tensor peak reached; mbu: share of peak memory "

@@ -233,31 +233,40 @@ class ReportDocument:
         return (bottom - top < CONTENT_H * KEEP_TABLE_SHARE
                 and page_of_y(bottom - 0.5) > page_of_y(top))
 
+    @staticmethod
+    def _movable_heading(block: QTextBlock, levels: range = range(2, 6)) -> bool:
+        fmt = block.blockFormat()
+        return (block.isValid() and fmt.headingLevel() in levels
+                and fmt.pageBreakPolicy() == QTextFormat.PageBreakFlag.PageBreak_Auto)
+
+    def _lead_heading(self, block: QTextBlock) -> QTextBlock:
+        """The first of the headings right above `block` (a section, scenario and table title
+        in a row): moving it takes the others along in the same pass."""
+        lead = block
+        while self._movable_heading(lead.previous(), range(1, 6)):
+            lead = lead.previous()
+        return lead
+
     def _keep_with_next(self) -> bool:
         """Move headings (sections, scenarios, table and chart titles) whose next block starts
         on a later page, or whose short table runs over a page break, to the next page, in one
-        edit; True when anything moved."""
-        stranded: list[QTextBlock] = []
+        edit, together with the headings right above them; True when anything moved."""
+        stranded: dict[int, QTextBlock] = {}
         block = self.doc.begin()
         while block.isValid():
             following = block.next()
-            # A heading right after a moved one moves with it (moving both would leave the
-            # first alone on a page of its own).
-            carried = bool(stranded) and stranded[-1].blockNumber() == block.blockNumber() - 1
-            if (2 <= block.blockFormat().headingLevel() <= 5 and following.isValid()
-                    and not carried
-                    and block.blockFormat().pageBreakPolicy()
-                    == QTextFormat.PageBreakFlag.PageBreak_Auto
+            if (self._movable_heading(block) and following.isValid()
                     and (self._page_of(following) > self._page_of(block)
                          or self._splits_short_table(block, following))):
-                stranded.append(block)
+                lead = self._lead_heading(block)
+                stranded.setdefault(lead.blockNumber(), lead)
             block = following
         if not stranded:
             return False
         edit = QTextCursor(self.doc)
         edit.beginEditBlock()
         try:
-            for block in stranded:
+            for block in stranded.values():
                 edit.setPosition(block.position())
                 fmt = block.blockFormat()
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
