@@ -85,8 +85,8 @@ def test_escaping_in_html(demo_subjects: list[ReportSubject]) -> None:
     assert esc('a"b\nc') == "a&quot;b<br/>c"
 
 
-def test_tables_and_charts_have_unique_keys(demo_subjects: list[ReportSubject]) -> None:
-    report = build_report(demo_subjects, FIXED)
+def test_tables_and_charts_have_unique_keys(all_demo_subjects: list[ReportSubject]) -> None:
+    report = build_report(all_demo_subjects, FIXED)
     tables: list[Table] = report.tables()
     charts: list[Chart] = report.charts()
     assert len({t.key for t in tables}) == len(tables)
