@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +112,10 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
              + _bands(r, "ttft_ms", "tpot_ms"))
         )
     if k.output_tokens_per_s is not None:
-        rows.append(("output tokens/s (LLMs)", f"{k.output_tokens_per_s:,.0f}"))
+        band = r.basis.get("error_bands", {}).get("output_tokens_per_s")
+        rows.append(("output tokens/s (LLMs)", f"{k.output_tokens_per_s:,.0f}"
+                     + (f"  (band {short_number(band['low'])}–{short_number(band['high'])})"
+                        if band else "")))
     if k.tco_usd is not None:
         mc = r.uncertainty
         band = ""
@@ -136,7 +141,9 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
                     else f"$ {k.api_cost_per_million_tokens_usd:,.2f}"
                 )
                 if k.cost_per_million_tokens_usd is not None
-                else "n/a",
+                and math.isfinite(k.cost_per_million_tokens_usd)
+                else "n/a (no generative workload)" if not any(
+                    w.kind == "llm" for w in r.workloads) else "n/a",
             ),
             ("break-even vs API", _month(k.break_even_month_vs_api, horizon)),
             ("break-even vs rental", _month(k.break_even_month_vs_rental, horizon)),
@@ -163,5 +170,7 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
     notes = r.basis.get("notes", [])
     if notes:
         lines.append("  notes:")
-        lines += [f"    - {note}" for note in notes]
+        lines += [textwrap.fill(note, width=110, initial_indent="    - ",
+                                subsequent_indent="      ", break_on_hyphens=False)
+                  for note in notes]
     return "\n".join(lines) + "\n"
