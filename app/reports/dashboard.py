@@ -17,10 +17,12 @@ from app.engine.efficiency import EfficiencyTable
 from app.engine.uncertainty import DEFAULT_SEED
 from app.operations import chart_data as cd
 from app.operations.constraints import ConstraintCheck
+from app.operations.evaluate import EvaluationResult
 from app.operations.live_eval import EDITING_DRAWS, LiveEvaluation, SizingCache, evaluate_stored
 from app.operations.progress import CancelToken, ProgressCallback
 from app.operations.scenario_fields import field_label
 from app.reports.kpi_cards import ENTER_COSTS, KpiCard, kpi_cards, not_evaluated_cards
+from app.reports.workload_cards import WorkloadsArea, has_workloads_area, workloads_area
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class DashboardContent:
     constraints: tuple[ConstraintCheck, ...]
     notes: tuple[str, ...]
     workload: int = 0  # the workload the memory and load charts show
+    workloads: WorkloadsArea | None = None  # several workloads, or any that is not an LLM
 
 
 def missing_costs_note(missing: tuple[str, ...]) -> str:
@@ -73,7 +76,25 @@ def dashboard_content(data: Any, catalog: Catalog, *, draws: int = EDITING_DRAWS
     if not result.kpis.fits:
         missing = ()
     cards = kpi_cards(result, missing)
-    return DashboardContent(live, cards, charts, result.constraints, tuple(notes), index)
+    return DashboardContent(live, cards, charts, result.constraints, tuple(notes), index,
+                            _workloads(result, catalog))
+
+
+def _workloads(result: EvaluationResult, catalog: Catalog) -> WorkloadsArea | None:
+    if not has_workloads_area(result):
+        return None
+    names = []
+    for w in result.scenario.workloads:
+        try:
+            names.append(catalog.model(w.model).name)
+        except KeyError:
+            names.append(w.model)
+    try:
+        gpu = catalog.accelerator(result.scenario.deployment.accelerator)
+        memory, accelerator = gpu.memory_bytes, gpu.name
+    except KeyError:
+        memory, accelerator = 0.0, cd.accelerator_name(result)
+    return workloads_area(result, tuple(names), memory, accelerator)
 
 
 __all__ = ["ENTER_COSTS", "DashboardContent", "dashboard_content", "missing_costs_note"]

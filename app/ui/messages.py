@@ -378,6 +378,8 @@ DASHBOARD_NOTES = "Notes ({count})"
 DASHBOARD_CONSTRAINTS = "Constraint checks: {passed} pass · {warned} warn · {failed} fail"
 DASHBOARD_NO_CONSTRAINTS = "Constraint checks: none apply to this scenario"
 DASHBOARD_CHART_WORKLOAD = "Memory and load of:"
+DASHBOARD_WORKLOADS = "Workloads and shared fleet:"
+DASHBOARD_POOL_FACTS = "The shared fleet"
 
 # New scenario from a template
 NEW_SCENARIO_TEMPLATE = "Use case:"

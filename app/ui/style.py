@@ -75,6 +75,17 @@ QLabel#kpiLabel {{ color: {MUTED}; font-size: 8pt; font-weight: bold; }}
 QLabel#kpiValue {{ color: #17202b; font-size: 15pt; font-weight: bold; }}
 QLabel#kpiValue:disabled {{ color: #9aa4b1; }}
 QLabel#kpiDetail {{ color: {MUTED}; font-size: 8pt; }}
+QLabel#kpiBand {{ color: {MUTED}; font-size: 8pt; }}
+QFrame#kpiCard[compact="true"] QLabel#kpiValue {{ font-size: 12pt; }}
+QTableView#workloadTable::item {{ padding: 3px 5px; }}
+QFrame#workloadsPanel {{ background: white; border: 1px solid #dde1e7; border-radius: 6px; }}
+QFrame#kindCard {{ background: #f9fafb; border: 1px solid #e3e7ec; border-radius: 6px; }}
+QFrame#innerChartCard {{ background: white; border: 1px solid #e3e7ec; border-radius: 6px; }}
+QLabel#workloadsHeadline {{ color: #26313d; font-size: 10pt; padding-top: 4px; }}
+QLabel#kindTitle {{ font-weight: bold; color: #26313d; }}
+QLabel#poolFacts {{ color: #26313d; font-size: 9pt; }}
+QLabel#caveat {{ color: #4a5563; font-size: 9pt; }}
+QLabel#basisNote {{ color: {MUTED}; font-size: 8pt; }}
 QLabel#problemBanner {{ background: #fff5f5; border: 1px solid #f0b8b8; border-radius: 6px;
     color: {ERROR_RED}; padding: 8px 10px; }}
 QLabel#notes {{ color: #4a5563; font-size: 9pt; background: #fbfbf7; border: 1px solid #ecebe1;

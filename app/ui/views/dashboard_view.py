@@ -118,6 +118,7 @@ class DashboardView(QWidget):
         from app.reports.charts.memory_waterfall import MemoryWaterfallChart
         from app.reports.charts.tornado import TornadoChart
         from app.ui.views.chart_card import ChartCard
+        from app.ui.views.workloads_panel import WorkloadsPanel
 
         self.editor = ScenarioEditor(ctx)
         self.editor.setMinimumWidth(360)
@@ -132,6 +133,7 @@ class DashboardView(QWidget):
         self.empty.setWordWrap(True)
         self.kpis = KpiGrid(4)
         self.constraints = ConstraintPanel()
+        self.workloads = WorkloadsPanel(ctx.status)
         self.notes = QLabel()
         self.notes.setObjectName("notes")
         self.notes.setWordWrap(True)
@@ -162,8 +164,8 @@ class DashboardView(QWidget):
         column = QVBoxLayout(results)
         column.setContentsMargins(4, 4, 12, 12)
         column.setSpacing(10)
-        for widget in (self.empty, self.problem, self.kpis, self.constraints, self.notes,
-                       self.workload_row):
+        for widget in (self.empty, self.problem, self.kpis, self.workloads, self.constraints,
+                       self.notes, self.workload_row):
             column.addWidget(widget)
         column.addLayout(self.chart_grid)
         column.addStretch(1)
@@ -247,6 +249,7 @@ class DashboardView(QWidget):
         for card in self.cards:
             card.setVisible(has)
         self.constraints.setVisible(False)
+        self.workloads.show_area(None)
         self.notes.hide()
         self.problem.hide()
         self.full_button.setEnabled(has)
@@ -284,6 +287,7 @@ class DashboardView(QWidget):
         else:
             self.notes.hide()
         self._show_workloads(content)
+        self.workloads.show_area(content.workloads)
         for card in self.cards:
             card.setVisible(True)
         charts = content.charts
@@ -295,18 +299,22 @@ class DashboardView(QWidget):
         self.status.setText(messages.DASHBOARD_STATUS.format(
             draws=f"{live.draws:,}", ms=f"{live.seconds * 1000:,.0f}"))
 
+    def chart_cards(self) -> list[Any]:
+        """Every chart card: the six charts and those of the workloads area."""
+        return [*self.cards, *self.workloads.chart_cards()]
+
     def _flush_visible(self) -> None:
-        for card in self.cards:
+        for card in self.chart_cards():
             if card.pending is not None and card.in_view():
                 card.flush()
 
     def flush_charts(self) -> None:
         """Draw every chart now, seen or not (screenshots, export of the whole dashboard)."""
-        for card in self.cards:
+        for card in self.chart_cards():
             card.flush()
 
     def _set_stale(self, stale: bool) -> None:
-        for widget in (self.kpis, *self.cards):
+        for widget in (self.kpis, self.workloads, *self.cards):
             widget.setEnabled(not stale)
 
     def _show_workloads(self, content: DashboardContent) -> None:
