@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.operations.evaluate import EvaluationResult
+from app.reports.bands import METRICS, band_ratios
 from app.reports.formatting import compact, milliseconds, month, number, percent, usd_short
 
 LOWER, HIGHER, NEITHER = "lower", "higher", "neither"
@@ -116,6 +117,27 @@ def _delta(value: float | None, reference: float | None, text: Callable[[float |
     return f"{diff:+,.0f}"
 
 
+BAND_LABELS = {"ttft_ms": "TTFT calibration band", "tpot_ms": "TPOT calibration band",
+               "output_tokens_per_s": "Throughput calibration band"}
+
+
+def _band(result: EvaluationResult | None, key: str, value: float | None,
+          show: Callable[[float | None], str]) -> str:
+    """`1,456–3,197 ms`: a predicted TTFT, TPOT or throughput times its calibration band
+    (P10–P90 of measured / predicted, `app.reports.bands`); `—` without one."""
+    if result is None or value is None:
+        return "—"
+    ratios = band_ratios(result, key)
+    if ratios is None:
+        return "—"
+    low, high = (show(value * r) for r in ratios)
+    for unit in (" ms", " s"):  # the unit once, unless the two ends differ
+        if low.endswith(unit) and high.endswith(unit):
+            low = low.removesuffix(unit)
+            break
+    return f"{low}–{high}"
+
+
 def compare_table(names: Sequence[str], results: Sequence[EvaluationResult | None],
                   problems: Sequence[str] = ()) -> CompareTable:
     """The table for `results` (None: the scenario could not be evaluated, see `problems`)."""
@@ -137,6 +159,12 @@ def compare_table(names: Sequence[str], results: Sequence[EvaluationResult | Non
         rows.append(CompareRow(key, label, direction, values,
                                tuple("—" if v is None else show(v) for v in values),
                                best, worst, deltas))
+        if key in METRICS:  # the prediction's calibration band, on a row of its own
+            none = tuple(False for _ in values)
+            rows.append(CompareRow(
+                f"{key}_band", BAND_LABELS[key], NEITHER, tuple(None for _ in values),
+                tuple(_band(r, key, v, show) for v, r in zip(values, results, strict=True)),
+                none, none, tuple("" for _ in values)))
     notes = tuple(f"{name}: {problem}" for name, problem in zip(names, problems, strict=False)
                   if problem)
     return CompareTable(tuple(names), tuple(rows), notes)

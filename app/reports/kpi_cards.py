@@ -6,10 +6,12 @@ the report can print the same figures.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.operations.evaluate import FORMULAS, EvaluationResult
+from app.reports.bands import band_ratios
 from app.reports.formatting import (
     compact,
     milliseconds,
@@ -19,6 +21,7 @@ from app.reports.formatting import (
     usd_per_mtok,
     usd_short,
 )
+from app.reports.workload_facts import slots_text
 
 GOOD, BAD, WARN, NEUTRAL, UNKNOWN = "good", "bad", "warn", "neutral", "unknown"
 ENTER_COSTS = "needs {fields}"
@@ -27,7 +30,8 @@ NOT_FITTING = "not evaluated: a model does not fit"
 
 @dataclass(frozen=True)
 class KpiCard:
-    """One headline figure. tone: good | bad | warn | neutral | unknown (not evaluated)."""
+    """One headline figure. tone: good | bad | warn | neutral | unknown (not evaluated).
+    band: the calibration band of a prediction (`band 1,456–3,197`), shown with the value."""
 
     key: str
     label: str
@@ -35,6 +39,21 @@ class KpiCard:
     detail: str
     tooltip: str
     tone: str = NEUTRAL
+    band: str = ""
+
+
+def _band(result: EvaluationResult, metric: str, value: float | None,
+          printer: Callable[[float | None], str], unit: str) -> tuple[str, str]:
+    """(`band 1,456–3,197`, a tooltip line) for a predicted TTFT, TPOT or throughput in `unit`;
+    ('', '') without a band. The band is P10–P90 of measured / predicted on calibration data
+    (`app.operations.error_bands`), as the evaluation recorded it."""
+    ratios = band_ratios(result, metric)
+    if ratios is None or value is None or not math.isfinite(value):
+        return "", ""
+    low, high = (printer(value * r).removesuffix(f" {unit}") for r in ratios)
+    recorded = (result.basis.get("error_bands") or {}).get(metric) or {}
+    basis = recorded.get("basis") or "P10–P90 of measured/predicted on calibration data"
+    return f"band {low}–{high}", f"Calibration band {low}–{high} {unit}: {basis}"
 
 
 def _tooltip(what: str, formula: str, inputs: list[str], sources: list[str]) -> str:
@@ -47,12 +66,14 @@ def _tooltip(what: str, formula: str, inputs: list[str], sources: list[str]) -> 
 
 
 def _source_lines(result: EvaluationResult, kinds: tuple[str, ...]) -> list[str]:
-    out = []
+    out: list[str] = []
     for s in result.basis.get("catalog_sources", ()):
         if s.get("kind") in kinds:
             filled = f"; fills {', '.join(s['filled'])}" if s.get("filled") else ""
-            out.append(f"{s.get('name')} — {_short(str(s.get('source', '')))} "
-                       f"(as of {s.get('as_of')}){filled}")
+            line = (f"{s.get('name')} — {_short(str(s.get('source', '')))} "
+                    f"(as of {s.get('as_of')}){filled}")
+            if line not in out:  # two workloads of one model cite it once
+                out.append(line)
     return out
 
 
@@ -72,12 +93,18 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
     sizings = _sizing(result)
     hw_sources = _source_lines(result, ("accelerator", "model", "server"))
     efficiency = [f"{w.name}: {b.get('efficiency', '')}" for w, b in zip(result.workloads,
-                                                                          sizings, strict=False)]
+                                                                          sizings, strict=False)
+                  if w.kind == "llm"]
     workloads = result.scenario.workloads
     cards: list[KpiCard] = []
 
     w_detail = []
     for w, s in zip(result.workloads, result.scenario.workloads, strict=False):
+        if w.kind != "llm":  # encoders and fine-tuning: their memory per GPU of an instance
+            memory = w.memory_per_instance_bytes
+            w_detail.append(f"{w.name}: {s.model}, {memory / 1e9:.1f} GB per GPU"
+                            if math.isfinite(memory) else f"{w.name}: {s.model}")
+            continue
         steps = dict((label, gib) for label, gib in w.basis.get("memory_waterfall", []))
         weights = -float(steps.get("weights", 0.0))
         capacity = float(steps.get("capacity", 0.0))
@@ -97,7 +124,8 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
                 f"{float(b.get('peak_requests_per_s') or 0):.2f} req/s, "
                 f"{float(b.get('sustainable_requests_per_s_per_replica') or 0):.2f} req/s per "
                 f"replica within the SLOs" for w, b in zip(result.workloads, sizings,
-                                                          strict=False)]
+                                                          strict=False) if w.kind == "llm"]
+    placed = [f"{w.name}: {slots_text(w)}" for w in result.workloads if w.kind != "llm"]
     fixed = result.scenario.deployment.gpu_count
     gpus_detail = ("set by hand" if fixed is not None else
                    f"sized, {result.scenario.deployment.redundancy} redundancy")
@@ -108,7 +136,7 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
         _tooltip("Accelerators bought at the start (month 1).",
                  "replicas = ceil(peak requests/s ÷ sustainable requests/s per replica) + "
                  "redundancy; GPUs = replicas × TP × PP (whole servers when chosen)",
-                 replicas + efficiency, hw_sources)))
+                 replicas + placed + efficiency, hw_sources)))
     per_server = result.basis.get("cost_model", {}).get("gpus_per_server")
     cards.append(KpiCard(
         "servers", "Servers", number(k.servers),
@@ -131,6 +159,7 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
         detail = f"p{pct:g} at peak" + (f", target {milliseconds(target)}" if target else
                                         ", no target")
         long = "time to first token" if key == "ttft_ms" else "time per output token"
+        band, band_line = _band(result, key, value, milliseconds, "ms")
         cards.append(KpiCard(
             key, label, milliseconds(value), detail,
             _tooltip(f"Worst LLM workload's {long} at its SLO percentile, at the sized load.",
@@ -139,19 +168,22 @@ def kpi_cards(result: EvaluationResult, missing_costs: tuple[str, ...] = ()) -> 
                      if key == "ttft_ms" else
                      "decode step time = max(bytes ÷ (bandwidth × mbu), FLOPs ÷ (peak × mfu)) "
                      "+ overheads + tensor-parallel all-reduce; p95/p99 add other prompts' "
-                     "prefill chunks", efficiency, hw_sources),
-            UNKNOWN if value is None else GOOD if meets else BAD))
+                     "prefill chunks", [band_line, *efficiency] if band_line else efficiency,
+                     hw_sources),
+            UNKNOWN if value is None else GOOD if meets else BAD, band))
 
     demand = sum(w.peak_demand_tokens_per_s for w in result.workloads)
+    band, band_line = _band(result, "output_tokens_per_s", k.output_tokens_per_s, compact,
+                            "tok/s")
     cards.append(KpiCard(
         "throughput", "Throughput",
         "—" if k.output_tokens_per_s is None else f"{compact(k.output_tokens_per_s)} tok/s",
         f"peak demand {compact(demand)} tok/s",
         _tooltip("Output tokens per second the installed fleet sustains within the SLOs.",
                  "Σ replicas × sustainable requests/s per replica × output tokens",
-                 replicas, hw_sources),
+                 [band_line, *replicas] if band_line else replicas, hw_sources),
         UNKNOWN if k.output_tokens_per_s is None else
-        GOOD if k.output_tokens_per_s >= demand * 0.999 else WARN))
+        GOOD if k.output_tokens_per_s >= demand * 0.999 else WARN, band))
 
     cost_sources = _source_lines(result, ("accelerator-price", "server", "cloud-api",
                                           "gpu-rental"))

@@ -75,7 +75,6 @@ QLabel#kpiLabel {{ color: {MUTED}; font-size: 8pt; font-weight: bold; }}
 QLabel#kpiValue {{ color: #17202b; font-size: 15pt; font-weight: bold; }}
 QLabel#kpiValue:disabled {{ color: #9aa4b1; }}
 QLabel#kpiDetail {{ color: {MUTED}; font-size: 8pt; }}
-QLabel#kpiBand {{ color: {MUTED}; font-size: 8pt; }}
 QFrame#kpiCard[compact="true"] QLabel#kpiValue {{ font-size: 12pt; }}
 QTableView#workloadTable::item {{ padding: 3px 5px; }}
 QFrame#workloadsPanel {{ background: white; border: 1px solid #dde1e7; border-radius: 6px; }}

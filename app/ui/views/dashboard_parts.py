@@ -56,7 +56,8 @@ class KpiCardWidget(QFrame):
     def show_card(self, card: KpiCard) -> None:
         self.label.setText(card.label.upper())
         self.value.setText(card.value)
-        self.detail.setText(card.detail)
+        # the calibration band heads the line under the value, the same on every card width
+        self.detail.setText(f"{card.band} · {card.detail}" if card.band else card.detail)
         self.setToolTip(f"<p style='white-space:pre-wrap'>{html.escape(card.tooltip)}</p>")
         if self.property("tone") != card.tone:
             self.setProperty("tone", card.tone)
