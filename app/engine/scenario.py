@@ -128,8 +128,8 @@ class EmbeddingSpec:
     vector_precision: str = spec("fp32", doc="bytes per stored component", choices=VECTOR_PRECISIONS)
     index: str = spec("hnsw", doc="vector index layout (FAISS)", choices=VECTOR_INDEXES)
     hnsw_m: int = spec(
-        32, doc="HNSW links per vector and layer (M); used by the hnsw index", ge=2, le=512,
-        uncertain=False,
+        32, doc="HNSW links per vector and layer (M); used by the hnsw index",
+        unit="links/vector", ge=2, le=512, uncertain=False,
     )
 
 
@@ -204,10 +204,13 @@ class FinetuneSpec:
     optimizer: str | None = spec(
         None, doc="null = adamw (full, lora) or paged_adamw (qlora)", choices=FINETUNE_OPTIMIZERS
     )
-    lora_rank: int = spec(16, doc="adapter rank r (lora, qlora)", ge=1, le=4096, uncertain=False)
+    lora_rank: int = spec(16, doc="adapter rank r (lora, qlora)", unit="dimensions", ge=1,
+                          le=4096, uncertain=False)
     lora_targets: tuple[str, ...] = spec(
         ("q", "k", "v", "o"),
-        doc="matrices with adapters: q, k, v, o, gate, up, down, or all",
+        doc="matrices with adapters: q, k, v, o, gate, up, down, or all (at least one for "
+            "lora and qlora)",
+        unit="matrices",
         max_len=20,
     )
     deadline_hours: float | None = spec(

@@ -258,6 +258,11 @@ def _check_workload_kind(i: int, w: Workload) -> None:
     if w.template == "finetune":
         if w.finetune is None:
             raise ScenarioError(f"{where}.finetune: is required for a finetune workload")
+        if w.finetune.method != "full" and not w.finetune.lora_targets:
+            raise ScenarioError(
+                f"{where}.finetune.lora_targets: must name at least one matrix for "
+                f"{w.finetune.method} (e.g. q, k, v, o)"
+            )
         for k, target in enumerate(w.finetune.lora_targets):
             if target.lower() not in _TARGETS:
                 raise ScenarioError(

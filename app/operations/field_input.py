@@ -21,7 +21,12 @@ _SUFFIX = {"": 1.0, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6}
 
 
 def display_unit(info: FieldInfo) -> str:
-    """The unit shown beside the field."""
+    """The unit shown beside the field; a whole number without a unit that takes one of a
+    few values (a ZeRO stage) shows them instead (`0–3`)."""
+    if not info.unit and info.kind == "int":
+        low, high = info.meta.get("ge"), info.meta.get("le")
+        if low is not None and high is not None and high - low <= 10:
+            return f"{low:g}–{high:g}"
     return PERCENT_UNITS.get(info.unit, info.unit)
 
 

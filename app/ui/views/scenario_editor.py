@@ -48,6 +48,27 @@ WORKLOAD_FIELDS = (
     "peak_factor", "ttft_target_ms", "tpot_target_ms", "slo_percentile", "growth_per_year",
     "cloud_api",
 )
+# What a workload kind does not use is left out of its tab: a fine-tune has no request stream;
+# encoders have no output stream or TPOT, answer one request at a time (no SLO percentile),
+# are sized for month-1 demand (no growth) and are not priced against a cloud API.
+_ENCODER_UNUSED = frozenset({"output_tokens", "tpot_target_ms", "slo_percentile",
+                             "growth_per_year", "cloud_api"})
+UNUSED_FIELDS: dict[str, frozenset[str]] = {
+    "embedding": _ENCODER_UNUSED,
+    "reranker": _ENCODER_UNUSED,
+    "guard": _ENCODER_UNUSED - {"output_tokens"},  # a guard writes its verdict tokens
+    "finetune": frozenset({"users", "requests_per_user_per_day", "input_tokens",
+                           "output_tokens", "active_hours_per_day", "active_days_per_year",
+                           "peak_factor", "ttft_target_ms", "tpot_target_ms", "slo_percentile",
+                           "growth_per_year", "cloud_api"}),
+}
+_ENCODER_LABELS = {"input_tokens": "Query tokens", "ttft_target_ms": "Latency target"}
+KIND_LABELS: dict[str, dict[str, str]] = {
+    "embedding": _ENCODER_LABELS,
+    "reranker": _ENCODER_LABELS,
+    "guard": {"input_tokens": "Tokens per check", "output_tokens": "Verdict tokens",
+              "ttft_target_ms": "Latency target"},
+}
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("scenario", "Scenario", ("name", "description")),
     ("deployment", "Hardware and serving", (
@@ -111,6 +132,7 @@ PLACEHOLDERS = {
 }
 NONE_TEXT = {
     "server": "— generic server —",
+    "optimizer": "— the method's usual —",
     "cloud_api": "— none —",
     "gpu_rental": "— none —",
 }
@@ -290,7 +312,7 @@ class ScenarioEditor(QWidget):
         none_text = ""
         if info.optional:
             none_text = ("— the scenario's API —" if info.path.startswith("workloads")
-                         else NONE_TEXT.get(info.name, "— none —"))
+                         and info.name == "cloud_api" else NONE_TEXT.get(info.name, "— none —"))
         row.set_items(items, none_text, searchable=len(items) > 12)
         for i in range(row.combo.count()):
             value = row.combo.itemData(i)
@@ -325,9 +347,15 @@ class ScenarioEditor(QWidget):
                 page.deleteLater()
         for i in range(count):
             frame, form = _form()
-            for name in WORKLOAD_FIELDS:
-                self._add_row(form, f"workloads[{i}].{name}", "workloads")
             template = templates_now[i]
+            unused = UNUSED_FIELDS.get(template, frozenset())
+            labels = KIND_LABELS.get(template, {})
+            for name in WORKLOAD_FIELDS:
+                if name in unused:
+                    continue
+                row = self._add_row(form, f"workloads[{i}].{name}", "workloads")
+                if name in labels:
+                    row.label.setText(labels[name])
             section = self._section_fields(template)
             if section:
                 title = QLabel(messages.EDITOR_WORKLOAD_SECTION.format(kind=template))
@@ -460,7 +488,8 @@ class ScenarioEditor(QWidget):
                 row.clear_error()
             return False
         except FieldRefused as exc:
-            rule = exc.rule if exc.path == path else str(exc)
+            # an item of a list field (`lora_targets[1]`) is refused at the list's field
+            rule = exc.rule if exc.path == path or exc.path.startswith(f"{path}[") else str(exc)
             if row is not None:
                 row.show_error(rule)
             self.refused.emit(path, rule)
