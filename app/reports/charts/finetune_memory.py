@@ -65,30 +65,35 @@ class FinetuneMemoryChart(Chart):
                                pen=pen(palette.LIMIT, 2.0, Qt.PenStyle.DashLine))
         self.plot.addItem(line)
         font = QFont(FONT_FAMILY, 8)
+        top = max(total, data.capacity_gb)
+        # left of the line where there is room for it, else right of it
+        left_of_line = data.capacity_gb >= 0.3 * top
         label = pg.TextItem(f"GPU {gb(data.capacity_gb * 1e9)}", color=palette.TEXT,
-                            anchor=(1.0, 0.5))
+                            anchor=(1.0 if left_of_line else -0.05, 0.5))
         label.setFont(font)
         label.setPos(QPointF(data.capacity_gb, 0.5))
         self.plot.addItem(label)
         self.legend_entry(pg.PlotDataItem([0, 1], [0, 0], pen=pen(palette.LIMIT, 2.0,
                                                                    Qt.PenStyle.DashLine)),
                           "GPU capacity")
-        top = max(total, data.capacity_gb)
+        if not data.fits and total > data.capacity_gb:
+            self.legend_entry(_swatch(palette.MEMORY["short"], 90), "beyond the GPU")
         self.plot.setXRange(-top * 0.01, top * 1.04, padding=0)  # from below 0: its tick shows
         self.plot.setYRange(-0.5, 0.7, padding=0)
         self.set_subtitle(subtitle(data))
 
 
-def _swatch(colour: str) -> pg.BarGraphItem:
-    return pg.BarGraphItem(x=[0], height=[1], width=1, pen=None, brush=brush(colour))
+def _swatch(colour: str, alpha: int = 255) -> pg.BarGraphItem:
+    return pg.BarGraphItem(x=[0], height=[1], width=1, pen=None, brush=brush(colour, alpha))
 
 
 def subtitle(data: FinetuneMemoryData) -> str:
     """`64.1 of 80.0 GB (80%) on each of 3 GPUs, ZeRO stage 3 · fewest GPUs that fit: 3`."""
     share = data.total_gb / data.capacity_gb if data.capacity_gb else 0.0
     gpus = f"{data.job_gpus} GPU{'s' if data.job_gpus != 1 else ''}"
-    head = (f"{gb(data.total_gb * 1e9)} of {gb(data.capacity_gb * 1e9)} ({share:.0%}) on each "
-            f"of {gpus}, ZeRO stage {data.zero_stage}")
+    where = f"on each of {gpus}" if data.job_gpus != 1 else "on its one GPU"
+    head = (f"{gb(data.total_gb * 1e9)} of {gb(data.capacity_gb * 1e9)} ({share:.0%}) {where}, "
+            f"ZeRO stage {data.zero_stage}")
     fewest = (f"fewest GPUs that fit: {data.min_gpus_to_fit}" if data.min_gpus_to_fit
               else "no GPU count fits")
     return f"{head} · {fewest}" + ("" if data.fits else " · does not fit")
