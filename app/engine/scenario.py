@@ -204,7 +204,7 @@ class FinetuneSpec:
     optimizer: str | None = spec(
         None, doc="null = adamw (full, lora) or paged_adamw (qlora)", choices=FINETUNE_OPTIMIZERS
     )
-    lora_rank: int = spec(16, doc="adapter rank r (lora, qlora)", unit="dimensions", ge=1,
+    lora_rank: int = spec(16, doc="adapter rank r (lora, qlora)", unit="rank", ge=1,
                           le=4096, uncertain=False)
     lora_targets: tuple[str, ...] = spec(
         ("q", "k", "v", "o"),
