@@ -57,13 +57,14 @@ class WorkloadTableModel(QAbstractTableModel):
             self.endResetModel()
             return
         old, self._rows = self._rows, rows
-        for i, (before, after) in enumerate(zip(old, rows, strict=True)):
-            if before == after:
-                continue
-            if self.transposed:
-                self.dataChanged.emit(self.index(0, i), self.index(self.rowCount() - 1, i))
-            else:
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(KEYS) - 1))
+        changed = [i for i, (a, b) in enumerate(zip(old, rows, strict=True)) if a != b]
+        if not changed:
+            return
+        first, last = changed[0], changed[-1]  # one signal for the span: one refit
+        if self.transposed:
+            self.dataChanged.emit(self.index(0, first), self.index(self.rowCount() - 1, last))
+        else:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(KEYS) - 1))
 
     def set_layout(self, transposed: bool, one_line: bool = False) -> None:
         if (transposed, one_line) != (self.transposed, self.one_line):

@@ -57,6 +57,7 @@ class WorkloadTableView(QTableView):
         self.setModel(model)
         self.workload_model = model
         self._fitting = False
+        self._shape: tuple[object, ...] = ()
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setAlternatingRowColors(True)
@@ -73,7 +74,7 @@ class WorkloadTableView(QTableView):
                                                     | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setIconSize(self.iconSize().scaled(10, 10, Qt.AspectRatioMode.KeepAspectRatio))
-        model.modelReset.connect(self.fit)
+        model.modelReset.connect(self._reset)
         model.dataChanged.connect(lambda *_: self.fit())
 
     def _widths(self) -> tuple[list[int], list[int], list[int]]:
@@ -103,6 +104,11 @@ class WorkloadTableView(QTableView):
                              else natural[-1])
         return one_line, natural, narrowest
 
+    def _reset(self) -> None:
+        if not self._fitting:  # other workloads: lay out afresh
+            self._shape = ()
+            self.fit()
+
     def fit(self) -> None:
         """One row per workload when its narrowest layout fits the width (wrapping columns
         shrunk in proportion), else one column per workload; rows to their wrapped text, and
@@ -120,6 +126,12 @@ class WorkloadTableView(QTableView):
         if not model.rows:
             return
         available = max(self.width() - 2 * self.frameWidth(), 200)
+        # An edit mostly changes a few figures by a digit or so: the layout stays, and laying
+        # the rows out again (the costly part) is skipped while every text keeps its length.
+        shape = (available, tuple(len(c.text) for row in model.rows for c in row.cells))
+        if shape == self._shape:
+            return
+        self._shape = shape
         one_line, natural, narrowest = self._widths()
         transposed = sum(narrowest) > available
         wide = sum(one_line) <= available
