@@ -49,13 +49,13 @@ BUSY = 0.85  # use at peak above which a workload has little headroom left
 class WorkloadCell:
     """One cell: its text, the number behind it (None: text only), a tooltip giving the
     formula and inputs, a tone (good | bad | warn | neutral), and the text in lines for a
-    narrow column (`lines`; the same words)."""
+    narrow column (`lines`; the same words, `tokens/s` as `tok/s`)."""
 
     text: str
     value: float | None = None
     tooltip: str = ""
     tone: str = NEUTRAL
-    lines: str = ""  # the text broken into lines where a narrow column should wrap it
+    lines: str = ""  # the text in lines for a narrow column (rate units as `tok/s`)
 
     @property
     def screen_text(self) -> str:
@@ -84,6 +84,11 @@ class WorkloadsArea:
     facts: tuple[tuple[str, str], ...]
     caveat: str
     basis: str
+
+
+def short_unit(unit: str) -> str:
+    """`output tok/s`: a rate's unit as the KPI cards write it, for narrow columns."""
+    return unit.replace("tokens/s", "tok/s")
 
 
 def has_workloads_area(result: EvaluationResult) -> bool:
@@ -150,7 +155,8 @@ def _row(result: EvaluationResult, i: int, w: WorkloadSizing, model: str) -> Wor
                      lines=f"{fmt.num(gpu_share, digits=2)}:\n{slots_text(w)}"
                      if gpu_share is not None else ""),
         WorkloadCell(peak_capacity(w), finite(w.capacity_per_s), _capacity_tip(result, w),
-                     lines=peak_capacity(w).replace(f" {w.rate_unit}", f"\n{w.rate_unit}", 1)),
+                     lines=peak_capacity(w).replace(f" {w.rate_unit}",
+                                                    "\n" + short_unit(w.rate_unit), 1)),
         WorkloadCell(fmt.pct(util), util, tip(
             "Use at peak: the month-1 peak demand as a share of what the placed instances "
             "sustain.", "use = peak ÷ capacity",

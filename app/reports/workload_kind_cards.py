@@ -294,7 +294,9 @@ def finetune_figures(result: EvaluationResult, i: int, w: WorkloadSizing
         KpiCard("cost_per_run", "Cost per run", fmt.usd_short(owned) + " owned"
                 if owned is not None else "n/a",
                 (f"rented {fmt.usd_short(rented)} at {fmt.usd_cents(rental_rate)}/GPU-h"
-                 if rented is not None else "no rental rate to compare"),
+                 if rented is not None else "no rental rate to compare" if owned is not None
+                 else "not costed: the run does not fit" if not d.get("fits", w.fits)
+                 else "not costed"),
                 tip("One run on the owned fleet, and on rented GPUs.",
                     "owned = GPU-hours per run × cost per GPU-hour (TCO ÷ installed "
                     "GPU-hours); rented = GPU-hours per run × rental rate",

@@ -21,7 +21,7 @@ PART_COLOURS = {
     "overhead": palette.MEMORY["overhead"],
 }
 BAR_HEIGHT = 0.56
-HEIGHT_PX = 230
+HEIGHT_PX = 250
 
 
 class FinetuneMemoryChart(Chart):

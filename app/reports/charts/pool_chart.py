@@ -114,9 +114,16 @@ class PoolPlacementChart(Chart):
         bracket = pg.PlotDataItem([left, left, right, right], [1.03, level, level, 1.03],
                                   pen=pen(palette.MUTED_TEXT, 1.2, Qt.PenStyle.DashLine))
         self.plot.addItem(bracket)
-        text = pg.TextItem(off_peak_text(data), color=palette.TEXT, anchor=(0.5, 1.0))
+        label = off_peak_text(data)
+        centre = (left + right) / 2
+        half = QFontMetricsF(font).horizontalAdvance(label) / 2 / self._pixels_per_unit(
+            len(data.gpus))
+        # centred over the bracket, unless that would run off the plot's left edge (a
+        # bracket over the first GPU alone): then from the plot's left edge
+        at_left = centre - half < -0.6
+        text = pg.TextItem(label, color=palette.TEXT, anchor=(0.0 if at_left else 0.5, 1.0))
         text.setFont(font)
-        text.setPos(QPointF((left + right) / 2, level + 0.01))
+        text.setPos(QPointF(-0.55 if at_left else centre, level + 0.01))
         self.plot.addItem(text)
         return 1.2
 

@@ -44,6 +44,7 @@ class WorkloadTableModel(QAbstractTableModel):
         self._swatches: dict[str, QIcon] = {}
         self.transposed = False
         self.one_line = False  # each cell on one line (wide tables)
+        self.long_labels = False  # the turned table's figure labels on one line
 
     @property
     def rows(self) -> tuple[WorkloadRow, ...]:
@@ -66,10 +67,12 @@ class WorkloadTableModel(QAbstractTableModel):
         else:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(KEYS) - 1))
 
-    def set_layout(self, transposed: bool, one_line: bool = False) -> None:
-        if (transposed, one_line) != (self.transposed, self.one_line):
+    def set_layout(self, transposed: bool, one_line: bool = False,
+                   long_labels: bool = False) -> None:
+        layout = (transposed, one_line, long_labels)
+        if layout != (self.transposed, self.one_line, self.long_labels):
             self.beginResetModel()
-            self.transposed, self.one_line = transposed, one_line
+            self.transposed, self.one_line, self.long_labels = layout
             self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -139,7 +142,7 @@ class WorkloadTableModel(QAbstractTableModel):
                 return None
             if role == Qt.ItemDataRole.DisplayRole:
                 key, label = COLUMNS[section + 1]
-                return HEADERS.get(key, label)
+                return label if self.long_labels else HEADERS.get(key, label)
             return None
         if orientation != Qt.Orientation.Horizontal:
             return None

@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,9 @@ from app.ui.views.chart_card import ChartCard
 from app.ui.views.dashboard_parts import KpiCardWidget
 
 BREAKS = re.compile(r"\s+|(?<=[-/])")  # where Qt may wrap a line: spaces, after - and /
+CELL_INSET = 18  # a cell's padding (style sheet) and text margins, both sides, and a margin
+MIN_COLUMN = 112  # a workload's column in the turned table: `training tok/s` on one line
+ROW_PADDING = 12
 FIGURE_PX = 190  # a figure card's width when laying them out in columns
 POOL_CHART_PX = 330
 WRAPPING = ("workload", "model", "gpu_share", "peak", "cost_share")  # the others break lines
@@ -64,7 +67,7 @@ class WorkloadTableView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
@@ -91,7 +94,7 @@ class WorkloadTableView(QTableView):
                        for line in HEADERS.get(key, label).split("\n")) + 16
             lines = [line for row in model.rows
                      for line in row.cell(key).screen_text.split("\n")]
-            pad = 38 if key == "workload" else 22  # padding (style sheet), and the swatch
+            pad = CELL_INSET + (16 if key == "workload" else 2)  # padding, margins, swatch
             longest = max((cells.horizontalAdvance(line) for line in lines), default=0) + pad
             word = max((cells.horizontalAdvance(w) for line in lines
                         for w in BREAKS.split(line) if w), default=0) + pad
@@ -103,6 +106,17 @@ class WorkloadTableView(QTableView):
             narrowest.append(max(head, word, round(natural[-1] * 0.75)) if key in WRAPPING
                              else natural[-1])
         return one_line, natural, narrowest
+
+    def _one_line_columns(self) -> list[int]:
+        """Widths of the turned table's columns with every text on one line: the figures'
+        labels, then one column per workload."""
+        cells = self.fontMetrics()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        labels = max(QFontMetrics(bold).horizontalAdvance(label) for _, label in COLUMNS[1:])
+        pad = CELL_INSET + 2
+        return [labels + pad, *(max(cells.horizontalAdvance(c.text) for c in row.cells[1:]) + pad
+                                for row in self.workload_model.rows)]
 
     def _reset(self) -> None:
         if not self._fitting:  # other workloads: lay out afresh
@@ -134,19 +148,38 @@ class WorkloadTableView(QTableView):
         self._shape = shape
         one_line, natural, narrowest = self._widths()
         transposed = sum(narrowest) > available
-        wide = sum(one_line) <= available
-        model.set_layout(transposed, wide)
+        long_labels = False
+        columns: list[int] = []
+        if transposed:  # one line per cell when the widest of each workload's cells fits
+            columns = self._one_line_columns()
+            wide = sum(columns) <= available
+            lines = max(max(self.fontMetrics().horizontalAdvance(line)
+                            for c in row.cells[1:] for line in c.screen_text.split("\n"))
+                        for row in model.rows) + CELL_INSET + 2
+            long_labels = wide or (available - columns[0]) // len(model.rows) >= lines
+        else:
+            wide = sum(one_line) <= available
+        model.set_layout(transposed, wide, long_labels)
         if wide:
             natural = narrowest = one_line
         header = self.horizontalHeader()
         if transposed:
             self.verticalHeader().show()
             labels = max(self.verticalHeader().sizeHint().width(), self.verticalHeader().width())
-            each = max((available - labels - 4) // len(model.rows), 60)
-            for c in range(model.columnCount()):
-                self.setColumnWidth(c, each)
-            header.setStretchLastSection(True)
+            each = (available - labels - 4) // len(model.rows)
+            # Many workloads in a narrow area: columns keep a readable width and the table
+            # scrolls sideways (hiding the editor, Ctrl+E, makes room).
+            overflow = each < MIN_COLUMN
+            if wide:  # each workload's column holds its longest line; the rest is spread
+                spare = max(available - labels - 4 - sum(columns[1:]), 0) // len(model.rows)
+                widths = [width + spare for width in columns[1:]]
+            else:
+                widths = [max(each, MIN_COLUMN)] * len(model.rows)
+            for c, width in enumerate(widths):
+                self.setColumnWidth(c, width)
+            header.setStretchLastSection(not overflow)
         else:
+            overflow = False
             header.setStretchLastSection(False)
             self.verticalHeader().hide()
             widths = list(natural)
@@ -161,9 +194,29 @@ class WorkloadTableView(QTableView):
                 widths[c] = max(widths[c], narrowest[c])
             for c, width in enumerate(widths):
                 self.setColumnWidth(c, width)
-        self.resizeRowsToContents()
+        self._fit_rows()
         height = header.height() + sum(self.rowHeight(r) for r in range(model.rowCount()))
+        if overflow:
+            height += self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(height + 2 * self.frameWidth() + 2)
+
+    def _fit_rows(self) -> None:
+        """Each row as tall as its most wrapped cell. Qt's own measure (resizeRowsToContents)
+        leaves out the style sheet's cell padding and can come out a line short; this wraps
+        each text at the width the cell paints it in (padding and text margins off)."""
+        model = self.workload_model
+        metrics = self.fontMetrics()
+        line = metrics.lineSpacing() + 1  # the delegate's text layout spaces lines a little more
+        flags = int(Qt.TextFlag.TextWordWrap)
+        for r in range(model.rowCount()):
+            label = model.headerData(r, Qt.Orientation.Vertical) if model.transposed else None
+            tallest = str(label).count("\n") + 1 if label else 1
+            for c in range(model.columnCount()):
+                text = str(model.data(model.index(r, c)) or "")
+                width = max(self.columnWidth(c) - CELL_INSET, 20)
+                box = metrics.boundingRect(QRect(0, 0, width, 10_000), flags, text)
+                tallest = max(tallest, round(box.height() / line))
+            self.setRowHeight(r, tallest * line + ROW_PADDING)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -359,6 +412,9 @@ class WorkloadsPanel(QFrame):
             self.facts_beside = beside
             self.pool_row.setDirection(QHBoxLayout.Direction.LeftToRight if beside
                                        else QHBoxLayout.Direction.TopToBottom)
+            # side by side the chart takes 3/5 of the width; stacked, each its own height
+            self.pool_row.setStretch(0, 3 if beside else 0)
+            self.pool_row.setStretch(1, 2 if beside else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
