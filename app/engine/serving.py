@@ -1,8 +1,13 @@
 """Serving behaviour: static batch, offline maximum throughput, and a request rate with queues.
 
-* `static_batch` (mode `batch`, load = sequences): all sequences start together; the batch is
-  prefilled (in chunks), then decodes `output - 1` steps at mean context `input + output / 2`.
-  A batch larger than the KV budget or the engine's max batch runs in waves.
+* `closed_loop` (mode `batch`, load = concurrent requests): a serving benchmark at a
+  concurrency; every finished request is replaced at once, so the running requests' decode
+  steps carry the new prompts (chunked prefill) and requests beyond the engine's slots queue
+  (see `closed_loop`). Batch 1 is llama-bench's single stream.
+* `static_batch` (load = sequences; used by the sweep): all sequences start together; the
+  batch is prefilled (in chunks), then decodes `output - 1` steps at mean context
+  `input + output / 2`. A batch larger than the KV budget or the engine's max batch runs in
+  waves.
 * `offline` (mode `offline`): continuous (in-flight) batching with every request queued (TTFT
   includes the wait for a batch slot in a finite run of `benchmark_requests`). The
   running batch is the largest the KV budget (input + reserved share of the output per
@@ -169,6 +174,101 @@ def static_batch(c: ConfigArrays, batch: Array, isl: Array, osl: Array) -> Servi
         total_s,
         bound.astype(np.intp),
     )
+
+
+def _interference_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) -> StepTime:
+    """A decode step of `running` sequences carrying the other sequences' prompt tokens.
+
+    In steady continuous batching each running sequence is replaced on finishing, so
+    `(running - 1) / osl` new prompts start per step and their `isl` tokens ride in the decode
+    steps (chunked prefill): that work is what raises a request's TPOT with load. A lone
+    sequence (running = 1) decodes undisturbed.
+    """
+    safe_osl = np.maximum(osl, 1.0)
+    others = np.maximum(running - 1.0, 0.0) / safe_osl
+    return forward_step(
+        c,
+        running,
+        isl + osl / 2.0,
+        prefill_tokens=others * isl,
+        prefill_pairs=others
+        * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
+        prefill_sequences=others,
+    )
+
+
+def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> ServingResult:
+    """`clients` concurrent requests, each replaced by a new one when it finishes (mode `batch`).
+
+    This is how serving benchmarks run "at a concurrency" (vLLM/SGLang `--max-concurrency`,
+    AIPerf/genai-perf `--concurrency`) and, with batch 1, llama-bench. Per replica, with
+    N = clients / replicas and the engine's slot limit S (KV budget and max batch, as offline):
+
+    * running R = min(N, S); each step decodes R tokens and carries (R - 1) / osl other
+      prompts' tokens (`_interference_step`): TPOT = that step time;
+    * a request's service time = its prefill (chunked, beside R decodes) + (osl - 1) TPOT;
+      throughput X = R / service (requests/s), output tokens/s = X x osl x replicas;
+    * requests beyond the slots wait for one: by Little's law on the closed loop,
+      wait = (N - R) / X; prompts also queue for the prefill path, M/D/1 at load X x prefill;
+    * TTFT = slot wait + prefill wait + prefill; p99 from the exponential tail of the waits.
+    """
+    per_replica = np.maximum(np.asarray(clients, dtype=np.float64) / c.replicas, 1.0)
+    slots = np.maximum(_offline_steady(c, isl, osl).running, 1.0)
+    running = np.minimum(per_replica, slots)
+    steps = _steps_after_first(isl, osl)
+    step = _interference_step(c, running, isl, osl)
+    first = prefill(
+        c, 1.0, isl, decode_tokens=running - 1.0, decode_context=isl + osl / 2.0
+    )
+    service = first.time_s + steps * step.time_s
+    x = running / np.maximum(service, 1e-12)  # requests/s per replica
+    wait_slot = np.maximum(per_replica - running, 0.0) / np.maximum(x, 1e-12)
+    prefill_rho = np.minimum(x * first.time_s * np.maximum(running - 1.0, 0.0) / running, 0.95)
+    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * first.time_s
+    ttft = first.time_s + wait_prefill + wait_slot
+    queue_tail_95 = _tail(wait_prefill, prefill_rho, 0.95)
+    queue_tail_99 = _tail(wait_prefill, prefill_rho, 0.99)
+    ttft_p95 = first.time_s + wait_slot * 1.05 + queue_tail_95
+    ttft_p99 = first.time_s + wait_slot * 1.1 + queue_tail_99
+    tpot_p99 = step.time_s + _chunk_tail(c, running, x, isl, osl, step)
+    tokens_per_s = c.replicas * x * osl
+    e2e = ttft + steps * step.time_s
+    bound = np.where(per_replica > slots, KV_CAPACITY, _dominant(first.time_s, first.chunk, steps * step.time_s, step))
+    return _finish(
+        c,
+        isl,
+        osl,
+        running,
+        tokens_per_s,
+        ttft,
+        ttft_p95,
+        ttft_p99,
+        step.time_s,
+        tpot_p99,
+        e2e,
+        bound.astype(np.intp),
+    )
+
+
+def _chunk_tail(
+    c: ConfigArrays, running: Array, arrivals: Array, isl: Array, osl: Array, step: StepTime
+) -> Array:
+    """Extra per-token time of the p99 request: a Poisson number of prompt chunks (mean m over
+    its decode) land in its steps; the p99 request sees m + 2.33 sqrt(m) of them instead of m."""
+    steps = _steps_after_first(isl, osl)
+    chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
+    busy = forward_step(
+        c,
+        running,
+        isl + osl / 2.0,
+        prefill_tokens=chunk,
+        prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention),
+        prefill_sequences=1.0,
+    )
+    decode_s = np.maximum(steps, 1.0) * step.time_s
+    m = arrivals * decode_s * np.ceil(isl / np.maximum(chunk, 1.0))
+    extra = np.maximum(busy.time_s - step.time_s, 0.0) * 2.33 * np.sqrt(m) / np.maximum(steps, 1.0)
+    return np.where(arrivals * isl > 0, extra, 0.0)
 
 
 @dataclass(frozen=True)
@@ -351,7 +451,7 @@ def serve(c: ConfigArrays, w: Workload) -> ServingResult:
             continue
         sub = c.take(rows)
         if code == BATCH:
-            part = static_batch(sub, np.maximum(load[rows], 1.0), isl[rows], osl[rows])
+            part = closed_loop(sub, np.maximum(load[rows], 1.0), isl[rows], osl[rows])
         elif code == OFFLINE:
             part = offline(sub, isl[rows], osl[rows])
         else:
