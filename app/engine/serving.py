@@ -53,6 +53,8 @@ BATCH, OFFLINE, RATE = 0, 1, 2
 MODE_NAMES = ("batch", "offline", "rate")
 BENCHMARK_REQUESTS = 1000.0  # requests in a finite benchmark run (vLLM benchmark_serving default)
 MAX_FIXED_POINT_ITERATIONS = 40
+CAPACITY_MARGIN = 0.15  # relative uncertainty of a predicted capacity (about the P10-P90 band)
+SOFTNESS = 8.0  # sharpness of `soft_utilisation`: 0.92 at rho 1, 0.98 x rho at rho 0.7
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,16 @@ def offline(
     )
 
 
+def soft_utilisation(rho: Array) -> Array:
+    """Utilisation with the capacity's uncertainty: rho / (1 + rho^k)^(1/k), k = SOFTNESS.
+
+    Equal to rho well below capacity, below 1 at and beyond it, so queueing waits grow steeply
+    but stay finite where the prediction cannot tell "just below" from "just above" capacity.
+    """
+    r = np.maximum(np.asarray(rho, dtype=np.float64), 0.0)
+    return np.asarray(r / (1.0 + r**SOFTNESS) ** (1.0 / SOFTNESS))
+
+
 def _tail(mean_wait: Array, utilisation: Array, quantile: float) -> Array:
     """Quantile of a wait with P(W > t) = rho exp(-t rho / E[W]) (exponential tail)."""
     rho = np.clip(utilisation, 1e-9, 0.999)
@@ -366,13 +378,17 @@ def at_rate(
     cap = _offline_steady(c, isl, osl)
     capacity_rps = cap.running / (cap.step.time_s * np.maximum(osl, 1.0))
     rho = lam / capacity_rps
+    # the predicted capacity is uncertain by about CAPACITY_MARGIN: near it, waits follow a
+    # soft utilisation that stays below 1, and a backlog builds only clearly beyond it
+    rho_soft = soft_utilisation(rho)
+    admitted = lam * rho_soft / np.maximum(rho, 1e-12)
     steps = _steps_after_first(isl, osl)
     running = np.minimum(np.maximum(lam * (steps + 1.0) * cap.step.time_s, 1.0), cap.running)
     for _ in range(MAX_FIXED_POINT_ITERATIONS):
         step = _steady_step(c, running, isl, osl)
         first = prefill(c, 1.0, isl, decode_tokens=running, decode_context=isl + osl / 2.0)
         e2e = first.time_s + steps * step.time_s
-        target = np.clip(lam * e2e, 1.0, cap.running)
+        target = np.clip(admitted * e2e, 1.0, cap.running)
         done = np.abs(target - running) <= 1e-3 * running
         running = 0.5 * (running + target)
         if bool(np.all(done)):
@@ -382,14 +398,15 @@ def at_rate(
     service = first.time_s
     e2e_service = service + steps * step.time_s
 
-    rho_c = np.minimum(rho, 0.98)
-    prefill_rho = np.minimum(lam * service, 0.98)
+    rho_c = np.minimum(rho_soft, 0.98)
+    prefill_rho = np.minimum(soft_utilisation(admitted * service), 0.98)
     wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * service
     slots = np.maximum(cap.running, 1.0)
     wait_slot = rho_c ** np.sqrt(2.0 * (slots + 1.0)) / (slots * (1.0 - rho_c)) * e2e_service * 0.5
+    stretched = capacity_rps * (1.0 + CAPACITY_MARGIN)
     backlog = np.where(
-        rho > 1.0,
-        benchmark_requests / c.replicas / 2.0 * (1.0 / capacity_rps - 1.0 / np.maximum(lam, 1e-12)),
+        lam > stretched,
+        benchmark_requests / c.replicas / 2.0 * (1.0 / stretched - 1.0 / np.maximum(lam, 1e-12)),
         0.0,
     )
     residual = step.time_s / 2.0
