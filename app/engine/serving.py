@@ -228,8 +228,8 @@ def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> Serv
     prefill_rho = np.minimum(x * first.time_s * np.maximum(running - 1.0, 0.0) / running, 0.95)
     wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * first.time_s
     ttft = first.time_s + wait_prefill + wait_slot
-    queue_tail_95 = _tail(wait_prefill, prefill_rho, 0.95)
-    queue_tail_99 = _tail(wait_prefill, prefill_rho, 0.99)
+    queue_tail_95 = np.maximum(_tail(wait_prefill, prefill_rho, 0.95), wait_prefill)
+    queue_tail_99 = np.maximum(_tail(wait_prefill, prefill_rho, 0.99), queue_tail_95)
     ttft_p95 = first.time_s + wait_slot * 1.05 + queue_tail_95
     ttft_p99 = first.time_s + wait_slot * 1.1 + queue_tail_99
     tpot_p99 = step.time_s + _chunk_tail(c, running, x, isl, osl, step)
@@ -413,8 +413,10 @@ def at_rate(
     queue = wait_prefill + wait_slot
     ttft = service + residual + queue + backlog
     rho_tail = np.maximum(rho_c, prefill_rho)
-    ttft_p95 = service + 0.95 * step.time_s + _tail(queue, rho_tail, 0.95) + backlog
-    ttft_p99 = service + 0.99 * step.time_s + _tail(queue, rho_tail, 0.99) + backlog
+    tail_95 = np.maximum(_tail(queue, rho_tail, 0.95), queue)
+    tail_99 = np.maximum(_tail(queue, rho_tail, 0.99), tail_95)
+    ttft_p95 = service + 0.95 * step.time_s + tail_95 + backlog
+    ttft_p99 = service + 0.99 * step.time_s + tail_99 + backlog
     chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
     busy = forward_step(
         c,
