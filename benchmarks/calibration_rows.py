@@ -54,7 +54,7 @@ def normalize_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     if extra:
         proxies = [dict(r, metric="ttft_ms") for r in extra]
         converted, _ = benchcases.normalize(proxies)
-        for c, r in zip(converted, [r for r in extra], strict=False):
+        for c in converted:
             raw = by_id[c["case_id"]]
             rate = _rate(raw["batch_or_concurrency"])
             if c["mode"] == "rate" and rate:
