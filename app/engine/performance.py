@@ -57,7 +57,7 @@ COMPUTE, MEMORY, COMMUNICATION, OVERHEAD, KV_CAPACITY, QUEUEING, NO_FIT, INVALID
 DEQUANT_MIN_TOKENS = 16.0  # from here on quantised weights are expanded for matrix-matrix maths
 FAST_LINK_BYTES_PER_S = 150e9  # NVLink / Infinity Fabric class links, one direction
 PCIE_LATENCY_FACTOR = 3.0  # all-reduce latency over PCIe versus over NVLink
-PCIE_BANDWIDTH_FACTOR = 1.0  # NCCL rings over PCIe Gen5 P2P reach about the comm_efficiency share of the link
+PCIE_BANDWIDTH_FACTOR = 0.7  # rings through host bridges reach less of a PCIe link than NVLink
 # overlap of math and memory traffic inside a kernel family (see `smooth_roofline`): measured
 # decode step times grow about linearly with the batch well before the ideal ridge point
 # (vLLM 405B FP8 on 8 x MI300X: 28 ms at batch 1, 54 ms at 64, 139 ms at 256)

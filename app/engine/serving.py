@@ -360,7 +360,8 @@ def soft_utilisation(rho: Array) -> Array:
 
 
 def _tail(mean_wait: Array, utilisation: Array, quantile: float) -> Array:
-    """Quantile of a wait with P(W > t) = rho exp(-t rho / E[W]) (exponential tail)."""
+    """Quantile of a wait with P(W > t) = p exp(-t p / E[W]) (exponential tail), where
+    p = `utilisation` is the probability of waiting at all."""
     rho = np.clip(utilisation, 1e-9, 0.999)
     scale = mean_wait / rho
     return np.where(rho > 1.0 - quantile, scale * np.log(rho / (1.0 - quantile)), 0.0)
@@ -412,9 +413,16 @@ def at_rate(
     residual = step.time_s / 2.0
     queue = wait_prefill + wait_slot
     ttft = service + residual + queue + backlog
-    rho_tail = np.maximum(rho_c, prefill_rho)
-    tail_95 = np.maximum(_tail(queue, rho_tail, 0.95), queue)
-    tail_99 = np.maximum(_tail(queue, rho_tail, 0.99), tail_95)
+    # tails per queue: the prefill path waits with probability rho (one server); a batch slot
+    # with probability about rho^sqrt(2(c + 1)) (many servers, Sakasegawa), so a large batch
+    # adds little to the p99 until it is nearly full
+    slot_busy = rho_c ** np.sqrt(2.0 * (slots + 1.0))
+    tail_95 = np.maximum(
+        _tail(wait_prefill, prefill_rho, 0.95) + _tail(wait_slot, slot_busy, 0.95), queue
+    )
+    tail_99 = np.maximum(
+        _tail(wait_prefill, prefill_rho, 0.99) + _tail(wait_slot, slot_busy, 0.99), tail_95
+    )
     ttft_p95 = service + 0.95 * step.time_s + tail_95 + backlog
     ttft_p99 = service + 0.99 * step.time_s + tail_99 + backlog
     chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
