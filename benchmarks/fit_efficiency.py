@@ -31,6 +31,7 @@ from app.operations.calibrate import case_set, refit
 MIN_ROWS = 8
 BANDED = ("output_tokens_per_s", "ttft_ms", "tpot_ms")
 DATA_FILES = (MEASUREMENTS, VALIDATION)
+MIN_BAND_ROWS = 30  # fewer residuals than this do not make a P10-P90 band on their own
 
 
 def fit(rows: list[dict[str, str]], start: EfficiencyTable, aliases: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -90,6 +91,12 @@ def main() -> int:
         for metric, logs in per_metric.items():
             pooled.setdefault(metric, []).extend(logs)
     bands = {}
+    if len(pooled.get("tpot_ms", [])) < MIN_BAND_ROWS and "output_tokens_per_s" in pooled:
+        # few measured TPOTs: a decode-bound TPOT is the reciprocal of the per-sequence token
+        # rate, so throughput residuals (negated) stand in for the missing ones
+        pooled["tpot_ms"] = pooled.get("tpot_ms", []) + [
+            -x for x in pooled["output_tokens_per_s"]
+        ]
     for metric in BANDED:
         logs = pooled.get(metric)
         if not logs:

@@ -72,11 +72,22 @@ def test_closed_loop_beyond_the_slots_waits_by_littles_law(make: MakeConfigs) ->
     slots = serving.offline(c, arr(5000), arr(500)).concurrency[0]
     n = np.floor(slots) + 100.0
     r = serving.closed_loop(c, arr(n), arr(5000), arr(500))
-    x = r.output_tokens_per_s[0] / 500  # requests/s
     at_slots = serving.closed_loop(c, arr(slots), arr(5000), arr(500))
+    # steady completions per second with every slot busy: slots / (prefill + 499 TPOT)
+    first = performance.prefill(c, 1.0, arr(5000), decode_tokens=slots - 1, decode_context=5250)
+    x = slots / (first.time_s[0] + 499 * at_slots.tpot_ms[0] / 1e3)
     # the extra clients wait (n - slots) / X for a slot: Little's law on the closed loop
     assert r.ttft_ms[0] - at_slots.ttft_ms[0] == pytest.approx((n - slots) / x * 1e3, rel=1e-6)
-    assert r.output_tokens_per_s[0] == pytest.approx(at_slots.output_tokens_per_s[0])
+    assert r.tpot_ms[0] == pytest.approx(at_slots.tpot_ms[0])
+
+
+def test_closed_loop_throughput_lies_between_static_and_steady(make: MakeConfigs) -> None:
+    c = make("llama-3.1-8b", "H100 SXM 80GB", "fp8", "fp8", "vllm")
+    r = serving.closed_loop(c, arr(64), arr(2048), arr(256))
+    static = serving.static_batch(c, arr(64), arr(2048), arr(256)).output_tokens_per_s[0]
+    first = performance.prefill(c, 1.0, arr(2048), decode_tokens=63, decode_context=2048 + 128)
+    steady = 64 * 256 / (first.time_s[0] + 255 * r.tpot_ms[0] / 1e3)
+    assert r.output_tokens_per_s[0] == pytest.approx((static * steady) ** 0.5)
 
 
 @pytest.mark.parametrize("spec", CONFIGS, ids=[c[0] + "/" + c[4] for c in CONFIGS])
