@@ -341,6 +341,9 @@ def offline(
     ttft_p99 = (
         np.where(later > 0, 0.99 * later / mu + alone.time_s, together.time_s) + s.step.time_s
     )
+    # a long first batch can put the mean above that tail estimate: a percentile is never
+    # below the mean
+    ttft_p99 = np.maximum(ttft_p99, ttft)
     e2e = ttft + steps * s.step.time_s
     bound = np.where(s.kv_limited, KV_CAPACITY, s.step.bound).astype(np.intp)
     return _finish(

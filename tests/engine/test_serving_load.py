@@ -126,3 +126,16 @@ def test_rate_just_above_predicted_capacity_keeps_a_finite_wait(make: MakeConfig
     far = serving.at_rate(c, arr(capacity * 2.0), arr(300), arr(300))
     # within the capacity margin no backlog builds; well beyond it the finite run backs up
     assert near.ttft_ms[0] < far.ttft_ms[0] / 5
+
+
+@pytest.mark.parametrize("spec", CONFIGS, ids=[c[0] + "/" + c[4] for c in CONFIGS])
+def test_offline_percentiles_are_not_below_the_mean(make: MakeConfigs, spec: tuple) -> None:  # type: ignore[type-arg]
+    model, gpu, w, kv, engine, count, tp = spec
+    c = make(model, gpu, w, kv, engine, gpu_count=count, tp=tp)
+    shapes = ((128.0, 128.0), (1000.0, 1000.0), (5000.0, 500.0), (20000.0, 2000.0))
+    many = c.take(np.zeros(len(shapes), dtype=np.intp))
+    isl = np.array([s[0] for s in shapes])
+    osl = np.array([s[1] for s in shapes])
+    r = serving.offline(many, isl, osl)
+    assert np.all(r.ttft_p99_ms >= r.ttft_ms) and np.all(r.ttft_p99_ms >= r.ttft_p95_ms)
+    assert np.all(r.tpot_p99_ms >= r.tpot_ms)
