@@ -2,13 +2,17 @@
 
 Evaluates one scenario (a file, a scenario saved in the workspace by name, or a shipped demo by
 file stem or name) with the workspace's catalog and prints a short KPI table, or the full result as JSON with `--json`.
+The result of a scenario saved in the workspace is kept in its results cache (and read from it
+when nothing changed), so a report of it afterwards skips the evaluation.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +22,10 @@ from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from app.errors import UserError
 from app.operations.error_bands import short_number
 from app.operations.evaluate import EvaluationResult, evaluate
+from app.operations.results_cache import evaluate_cached
 from app.operations.scenario_files import find_scenario_anywhere, write_text_atomic
 from app.operations.site_efficiency import workspace_efficiency
+from app.storage import scenario_store
 
 MAX_DRAWS = 2_000_000
 TORNADO_KPIS = ("tco_usd", "npv_usd", "cost_per_million_tokens_usd", "pv_onprem_usd")
@@ -55,10 +61,15 @@ def run(args: argparse.Namespace) -> int:
         scenario, origin = find_scenario_anywhere(ws.db, args.scenario)
         catalog = ws.catalog
         table, aliases = workspace_efficiency(ws.db)  # shipped factors + site refits
-    result = evaluate(
-        scenario, catalog, draws=args.draws, seed=args.seed, tornado_kpi=args.tornado_kpi,
-        efficiency=table, aliases=aliases,
-    )
+        scenario_id = (scenario_store.find(ws.db, origin.split(":", 1)[1])
+                       if origin.startswith("workspace:") else None)
+        if scenario_id is not None:  # saved in the workspace: kept for the report's export
+            result = evaluate_cached(ws.db, scenario_id, scenario, catalog, table, aliases,
+                                     draws=args.draws, seed=args.seed,
+                                     tornado_kpi=args.tornado_kpi).result
+        else:
+            result = evaluate(scenario, catalog, draws=args.draws, seed=args.seed,
+                              tornado_kpi=args.tornado_kpi, efficiency=table, aliases=aliases)
     if args.json:
         text = json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n"
     else:
@@ -110,7 +121,10 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
              + _bands(r, "ttft_ms", "tpot_ms"))
         )
     if k.output_tokens_per_s is not None:
-        rows.append(("output tokens/s (LLMs)", f"{k.output_tokens_per_s:,.0f}"))
+        band = r.basis.get("error_bands", {}).get("output_tokens_per_s")
+        rows.append(("output tokens/s (LLMs)", f"{k.output_tokens_per_s:,.0f}"
+                     + (f"  (band {short_number(band['low'])}–{short_number(band['high'])})"
+                        if band else "")))
     if k.tco_usd is not None:
         mc = r.uncertainty
         band = ""
@@ -136,7 +150,9 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
                     else f"$ {k.api_cost_per_million_tokens_usd:,.2f}"
                 )
                 if k.cost_per_million_tokens_usd is not None
-                else "n/a",
+                and math.isfinite(k.cost_per_million_tokens_usd)
+                else "n/a (no generative workload)" if not any(
+                    w.kind == "llm" for w in r.workloads) else "n/a",
             ),
             ("break-even vs API", _month(k.break_even_month_vs_api, horizon)),
             ("break-even vs rental", _month(k.break_even_month_vs_rental, horizon)),
@@ -163,5 +179,7 @@ def kpi_table(r: EvaluationResult, origin: str) -> str:
     notes = r.basis.get("notes", [])
     if notes:
         lines.append("  notes:")
-        lines += [f"    - {note}" for note in notes]
+        lines += [textwrap.fill(note, width=110, initial_indent="    - ",
+                                subsequent_indent="      ", break_on_hyphens=False)
+                  for note in notes]
     return "\n".join(lines) + "\n"

@@ -1,7 +1,9 @@
 """`enclave report NAME|FILE... --out FILE.pdf [--sections LIST] [--xlsx FILE]`.
 
 Evaluates each scenario (a file, a scenario saved in the workspace, or a demo) with the
-workspace's catalog and writes the PDF summary atomically; `--xlsx` also writes every table of
+workspace's catalog and efficiency factors and writes the PDF summary atomically; the result of
+a workspace scenario is kept in the workspace's results cache, so exporting it again skips the
+evaluation; `--xlsx` also writes every table of
 the report as one workbook. Bad input (unknown scenario or section, an --out that cannot be
 written) is one line on stderr and exit code 2, checked before any work is done.
 """
@@ -18,7 +20,7 @@ from app.cli.common import add_workspace_option, workspace_from
 from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from app.errors import UserError
 from app.reports.content import SECTION_IDS, ReportOptions, build_report, parse_sections
-from app.reports.prepare import evaluate_subjects, find_subjects
+from app.reports.prepare import evaluate_subjects, find_subjects, store_results
 from app.storage.files import PROBE_SUFFIX, save_user_file
 
 MAX_DRAWS = 2_000_000
@@ -73,10 +75,12 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--xlsx {xlsx}: must end in .xlsx")
         check_writable(xlsx, "--xlsx")
     with workspace_from(args) as ws:
-        found = find_subjects(ws.db, args.scenarios)
         catalog = ws.catalog
+        found = find_subjects(ws.db, args.scenarios, catalog=catalog, draws=args.draws,
+                              seed=args.seed)
         workspace_name = str(ws.path)
-    subjects = evaluate_subjects(found, catalog, draws=args.draws, seed=args.seed)
+        subjects = evaluate_subjects(found, catalog, draws=args.draws, seed=args.seed)
+        store_results(ws.db, found, subjects)
     report = build_report(subjects, ReportOptions(sections=sections, title=args.title,
                                                   workspace=workspace_name,
                                                   catalog_version=catalog.version))

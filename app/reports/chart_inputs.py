@@ -13,7 +13,7 @@ from app.operations import chart_data as cd
 from app.reports.subject import ReportSubject
 
 KINDS = ("memory_waterfall", "load_curve", "cumulative_cost", "cost_breakdown", "tornado",
-         "distribution")
+         "distribution", "pool_placement")
 
 
 def memory_waterfall(subject: ReportSubject, workload: int) -> cd.MemoryWaterfallData:

@@ -21,6 +21,7 @@ from app.reports.charts.cumulative_cost import CumulativeCostChart
 from app.reports.charts.distribution import DistributionChart
 from app.reports.charts.load_curve import LoadCurveChart
 from app.reports.charts.memory_waterfall import MemoryWaterfallChart
+from app.reports.charts.pool_chart import PoolPlacementChart
 from app.reports.charts.tornado import TornadoChart
 from app.reports.model import Chart
 from app.reports.pdf import ChartArt, ensure_fonts
@@ -34,6 +35,7 @@ CHART_CLASSES: dict[str, Callable[[], ChartWidget]] = {
     "cost_breakdown": CostBreakdownChart,
     "tornado": TornadoChart,
     "distribution": DistributionChart,
+    "pool_placement": PoolPlacementChart,
 }
 
 

@@ -7,6 +7,7 @@ reader finds every scenario's deployment in one place, then every scenario's cos
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,15 +15,18 @@ from datetime import date
 from app import __version__
 from app.errors import UserError
 from app.reports import fmt
+from app.reports.bands import band_only, ms_band, tokens_band
 from app.reports.method import efficiency, method_blocks
 from app.reports.model import Block, Heading, Kpi, KpiGrid, Paragraph, Report, Section, SignOff
 from app.reports.register import register_blocks
 from app.reports.sec_checks import comparison_blocks, constraint_blocks
 from app.reports.sec_cost import tco_blocks, uncertainty_blocks
 from app.reports.sec_engineering import capacity_blocks, deployment_blocks, performance_blocks
+from app.reports.sec_workloads import workloads_blocks
 from app.reports.sentences import horizon_text, summary_sentences
 from app.reports.subject import ReportSubject
 from app.reports.tables import slug
+from app.reports.workload_facts import KIND_NAMES, has_pool_story
 
 PerScenario = Callable[[ReportSubject, str], list[Block]]
 
@@ -39,6 +43,9 @@ SECTIONS = (
     SectionSpec("deployment", "Deployment", "model, quantization, hardware, layout, memory"),
     SectionSpec("performance", "Performance", "latency against the targets and against load"),
     SectionSpec("capacity", "Capacity", "demand, replicas, fleet and power"),
+    SectionSpec("workloads", "Workloads and shared fleet",
+                "embedders, rerankers, guards, fine-tuning and the shared GPU pool "
+                "(scenarios with several workloads)"),
     SectionSpec("tco", "Total cost of ownership", "cumulative cost, break-even, by year"),
     SectionSpec("uncertainty", "Uncertainty and sensitivity", "P10/P50/P90 and the tornado"),
     SectionSpec("constraints", "Constraint checks", "licences, origins, export control"),
@@ -78,16 +85,23 @@ def parse_sections(text: str) -> tuple[str, ...]:
 
 
 # Sections whose part for one scenario fills most of a page: each scenario starts a page.
-PAGE_PER_SCENARIO = ("deployment", "performance", "tco", "uncertainty", "constraints",
-                     "assumptions")
+PAGE_PER_SCENARIO = ("deployment", "performance", "workloads", "tco", "uncertainty",
+                     "constraints", "assumptions")
 
 
 def _per_scenario(subjects: Sequence[ReportSubject], make: PerScenario,
-                  new_pages: bool = False) -> tuple[Block, ...]:
+                  new_pages: bool = False,
+                  only: Callable[[ReportSubject], bool] | None = None) -> tuple[Block, ...]:
+    """Each scenario's part under its numbered heading; `only` skips the scenarios it rejects
+    (their number stays, so "2." is the second scenario in every section)."""
     blocks: list[Block] = []
+    first = True
     for i, s in enumerate(subjects):
+        if only is not None and not only(s):
+            continue
         if len(subjects) > 1:
-            blocks.append(Heading(f"{i + 1}. {s.name}", new_page=new_pages and i > 0))
+            blocks.append(Heading(f"{i + 1}. {s.name}", new_page=new_pages and not first))
+        first = False
         blocks.extend(make(s, f"s{i + 1}"))
     return tuple(blocks)
 
@@ -104,24 +118,39 @@ def summary_section(subjects: Sequence[ReportSubject]) -> tuple[Block, ...]:
 
 
 def headline_kpis(s: ReportSubject) -> KpiGrid:
-    k = s.result.kpis
-    horizon = s.result.scenario.costs.horizon_months
-    mc = s.result.uncertainty
-    pct = max(w.slo_percentile for w in s.result.scenario.workloads)
+    r = s.result
+    k = r.kpis
+    horizon = r.scenario.costs.horizon_months
+    mc = r.uncertainty
+    pct = max(w.slo_percentile for w in r.scenario.workloads)
     band = ""
     if mc is not None and mc.inputs:
         p = mc.percentiles["tco_usd"]
         band = f"P10 {fmt.usd_short(p.p10)} · P90 {fmt.usd_short(p.p90)}"
+    if not r.workloads or any(w.kind == "llm" for w in r.workloads):
+        ttft_band = band_only(r, k.ttft_ms, "ttft_ms")
+        latency = Kpi(f"TTFT (P{pct:g}, sized load)", fmt.ms(k.ttft_ms),
+                      (f"band {ttft_band} · " if ttft_band else "")
+                      + f"TPOT {ms_band(r, k.tpot_ms, 'tpot_ms')} · "
+                      f"{tokens_band(r, k.output_tokens_per_s)} tokens/s")
+    else:
+        kinds = ", ".join(dict.fromkeys(KIND_NAMES.get(w.kind, w.kind) for w in r.workloads))
+        latency = Kpi("workloads", str(len(r.workloads)), kinds)
+    per_token = k.cost_per_million_tokens_usd
+    if (per_token is not None and math.isfinite(per_token)) or k.cost_per_gpu_hour_usd is None:
+        unit = Kpi("cost per 1M tokens", fmt.usd_cents(k.cost_per_million_tokens_usd),
+                   f"API {fmt.usd_cents(k.api_cost_per_million_tokens_usd)}")
+    else:
+        unit = Kpi("cost per GPU-hour", fmt.usd_cents(k.cost_per_gpu_hour_usd),
+                   "owned, fully loaded")
     return KpiGrid((
         Kpi("fits / meets targets", f"{'yes' if k.fits else 'NO'} / {'yes' if k.meets_slo else 'no'}",
             f"{k.gpus} GPU{'s' if k.gpus != 1 else ''}, "
             f"{k.servers} server{'s' if k.servers != 1 else ''}",
             "good" if k.fits and k.meets_slo else "bad"),
-        Kpi(f"TTFT (P{pct:g}, sized load)", fmt.ms(k.ttft_ms),
-            f"TPOT {fmt.ms(k.tpot_ms)} · {fmt.num(k.output_tokens_per_s)} tokens/s"),
+        latency,
         Kpi(f"TCO ({horizon_text(horizon)})", fmt.usd_short(k.tco_usd), band),
-        Kpi("cost per 1M tokens", fmt.usd_cents(k.cost_per_million_tokens_usd),
-            f"API {fmt.usd_cents(k.api_cost_per_million_tokens_usd)}"),
+        unit,
     ))
 
 
@@ -129,6 +158,7 @@ SCENARIO_SECTIONS: dict[str, PerScenario] = {
     "deployment": deployment_blocks,
     "performance": performance_blocks,
     "capacity": capacity_blocks,
+    "workloads": workloads_blocks,
     "tco": tco_blocks,
     "uncertainty": uncertainty_blocks,
     "constraints": constraint_blocks,
@@ -190,11 +220,16 @@ def build_report(subjects: Sequence[ReportSubject], options: ReportOptions) -> R
             blocks = tuple(method_blocks(list(subjects)))
         elif spec.id == "signoff":
             blocks = signoff_section(subjects)
+        elif spec.id == "workloads":
+            if not any(has_pool_story(s) for s in subjects):
+                continue
+            blocks = _per_scenario(subjects, workloads_blocks, True, has_pool_story)
         else:
             blocks = _per_scenario(subjects, SCENARIO_SECTIONS[spec.id],
                                    spec.id in PAGE_PER_SCENARIO)
-        sections.append(Section(spec.id, spec.title, blocks,
-                                new_page=spec.id not in ("signoff",)))
+        # Every section starts a page; the sign-off too, so its statement and signature
+        # lines stay on one page.
+        sections.append(Section(spec.id, spec.title, blocks, new_page=True))
     title = report_title(subjects, options)
     return Report(
         title=title,

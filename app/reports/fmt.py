@@ -7,6 +7,7 @@ text, so a missing figure is never printed as 0.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 NA = "n/a"
 
@@ -128,3 +129,65 @@ def gib(x: float | None, none: str = NA) -> str:
         return none
     assert x is not None
     return f"{x:,.1f} GiB"
+
+
+def gb(x_bytes: float | None, none: str = NA) -> str:
+    """Bytes as decimal gigabytes, the unit of GPU data sheets: `71.5 GB`, `2.8 GB`, `0.35 GB`."""
+    if _missing(x_bytes):
+        return none
+    assert x_bytes is not None
+    v = x_bytes / 1e9
+    return f"{v:,.1f} GB" if abs(v) >= 1 else f"{v:.2f} GB"
+
+
+def hours(x: float | None, none: str = NA) -> str:
+    """Hours: `4.1 h`, `48 h`, `0.81 h`, `1,234 h`."""
+    if _missing(x):
+        return none
+    assert x is not None
+    if abs(x) >= 100 or x == int(x):
+        return f"{x:,.0f} h"
+    return f"{x:.1f} h" if abs(x) >= 1 else f"{x:.2f} h"
+
+
+def rate(x: float | None, none: str = NA) -> str:
+    """A rate with sensible precision: `1,769`, `10.5`, `3.47`, `0.081`."""
+    if _missing(x):
+        return none
+    assert x is not None
+    a = abs(x)
+    if a >= 100:
+        return f"{x:,.0f}"
+    if a >= 10:
+        return f"{x:.1f}"
+    if a >= 0.1:
+        return f"{x:.2f}"
+    return f"{x:.2g}"
+
+
+def millions(x: float | None, none: str = NA) -> str:
+    """`3.00 M`, `40.0 M`, `1,500 M` (vectors, tokens per run)."""
+    if _missing(x):
+        return none
+    assert x is not None
+    v = x / 1e6
+    return f"{v:,.0f} M" if abs(v) >= 100 else f"{v:.1f} M" if abs(v) >= 10 else f"{v:.2f} M"
+
+
+def band(value: float | None, ratios: tuple[float, float] | None,
+         printer: Callable[[float | None], str], bare: Callable[[float], str]) -> str:
+    """A prediction with its calibration band: `42.0 ms (35–53)`; without a band, the value."""
+    text = printer(value)
+    if ratios is None or _missing(value):
+        return text
+    assert value is not None
+    return f"{text} ({bare(value * ratios[0])}–{bare(value * ratios[1])})"
+
+
+def ms_bare(x: float) -> str:
+    """Milliseconds without the unit, at `ms` precision: `1,456`, `31.4`."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"
+
+
+def num_bare(x: float) -> str:
+    return f"{x:,.0f}"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from app.operations.evaluate import EvaluationResult, Kpis
 from app.reports import tables as t
+from app.reports.bands import METRICS, band_ratios
 from app.reports.model import Cell, Table
 
 KPI_UNITS = {
@@ -14,6 +15,7 @@ KPI_UNITS = {
     "output_tokens_per_s": "tokens/s", "power_kw": "kW", "break_even_month_vs_api": "month",
     "break_even_month_vs_rental": "month", "utilisation_mean": "fraction",
     "utilisation_peak": "fraction", "gpus_final": "GPUs", "tokens": "tokens",
+    "cost_per_gpu_hour_usd": "USD/GPU-hour",
 }
 
 
@@ -47,4 +49,14 @@ def kpi_table(results: Sequence[EvaluationResult]) -> Table:
                          "p_onprem_cheaper_than_api": mc.p_onprem_cheaper_than_api}[name]
             cells.append(Cell("" if band is None else str(band), "" if band is None else band))
         rows.append(cells)
+    for metric in METRICS:  # calibration bands (P10–P90 of measured / predicted)
+        for end, index in (("low", 0), ("high", 1)):
+            cells = [t.text(f"{metric}_band_{end}"), t.text(_unit(metric))]
+            for r in results:
+                value = getattr(r.kpis, metric)
+                ratios = band_ratios(r, metric)
+                banded = None if value is None or ratios is None else value * ratios[index]
+                cells.append(Cell("" if banded is None else str(banded),
+                                  "" if banded is None else banded))
+            rows.append(cells)
     return t.table("kpis", "Headline KPIs", columns, rows)

@@ -35,6 +35,36 @@ ENGINE_FORMULAS = (
 )
 
 
+WORKLOAD_FORMULAS = (
+    ("encoder throughput", "FLOPs per text = 2 × params × t + 4 × layers × t² × attention "
+                           "width (bidirectional); per-GPU rate = dense 16-bit peak × 0.35 / "
+                           "FLOPs at batch 64; a reranker runs one pass per (query, passage) "
+                           "pair"),
+    ("encoder instances", "share = peak rate × (1 + headroom) / (per-GPU rate × 0.7); instances "
+                          "= max(1, ceil(share)) + spares (redundancy); each asks for at least "
+                          "latency / target of a GPU"),
+    ("encoder latency", "one request alone on an idle whole GPU, × slices per GPU / slices of "
+                        "its MIG partition; no queueing"),
+    ("vector index", "vectors = documents × ceil(tokens per document / chunk tokens); bytes per "
+                     "vector = dimension × bytes per component (+ 2 × M × 4 links for HNSW) × "
+                     "index overhead (FAISS layouts); in host memory, not on the GPUs"),
+    ("fine-tune memory per GPU", "weights + gradients + optimizer states (ZeRO: 2Ψ + 2Ψ + 12Ψ "
+                                 "bytes for mixed-precision AdamW, sharded by stage; LoRA and "
+                                 "QLoRA train the adapters only) + activations (Korthikanti et "
+                                 "al. 2022, with checkpointing) + overhead"),
+    ("fine-tune time", "executed FLOPs per token (≈ 6 × params, less for frozen weights under "
+                       "LoRA) × tokens per run / (GPUs × dense BF16 peak × efficiency); GPUs = "
+                       "the fewest that fit and meet the deadline"),
+    ("pooling", "LLM replicas on whole GPUs; each encoder instance on the smallest MIG profile "
+                "holding its memory and compute share (first-fit decreasing), or time-sliced "
+                "by memory and compute share; periodic jobs in the serving GPUs' idle "
+                "GPU-hours when they cover them, else on dedicated GPUs"),
+    ("workload costs", "cost share = TCO × GPU share / Σ GPU shares; per run, per corpus pass "
+                       "and per 1,000 queries at the owned cost per GPU-hour = TCO / installed "
+                       "GPU-hours"),
+)
+
+
 @lru_cache(maxsize=1)
 def efficiency() -> tuple[EfficiencyTable, dict[str, Any]]:
     """The shipped efficiency table and its raw JSON (groups with rows and residuals)."""
@@ -100,9 +130,9 @@ def method_blocks(subjects: list[ReportSubject]) -> list[Block]:
                 [[t.text(a), t.text(b)] for a, b in ENGINE_FORMULAS], font="small"),
         Heading("Efficiency factors used"),
         t.table("method-factors", "Efficiency factors per scenario",
-                [t.left("scenario", 22), t.left("engine on class", 15), t.left("group used", 19),
+                [t.left("scenario", 19), t.left("engine on class", 15), t.left("group used", 18),
                  t.right("mfu", width_pct=7), t.right("mbu", width_pct=7),
-                 t.right("layer overhead", "µs", 9), t.right("calibration rows", width_pct=9),
+                 t.right("layer overhead", "µs", 10), t.right("calibration rows", width_pct=12),
                  t.left("group residual P10–P90", 12)],
                 factor_rows(subjects), font="small",
                 note="mfu: share of the dense tensor peak reached; mbu: share of peak memory "
@@ -117,6 +147,13 @@ def method_blocks(subjects: list[ReportSubject]) -> list[Block]:
             + "; ".join(bands) + f". Factors version {table.version}"
             + (f", fitted {fit.get('date')} on {fit.get('rows')} published measurements by "
                f"{fit.get('script')}" if fit else "") + ".", "note"))
+    if any(w.kind != "llm" for s in subjects for w in s.result.workloads):
+        blocks += [
+            Heading("Workloads beside the LLM and the shared fleet"),
+            t.table("method-workloads", "Encoder, fine-tuning and pooling formulas",
+                    [t.left("quantity", 22), t.left("formula", 78)],
+                    [[t.text(a), t.text(b)] for a, b in WORKLOAD_FORMULAS], font="small"),
+        ]
     blocks += [
         Heading("Cost"),
         t.table("method-cost", "Cost formulas", [t.left("quantity", 26), t.left("formula", 74)],

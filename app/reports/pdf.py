@@ -72,6 +72,7 @@ CHART_INDEX = int(QTextFormat.Property.UserProperty) + 1
 MUTED = QColor("#5f6b7a")
 RULE = QColor("#c9d0d9")
 KEEP_PASSES = 2  # keep-with-next passes: each moves headings, then the layout is redone
+KEEP_TABLE_SHARE = 0.45  # a heading keeps a table shorter than this share of a page whole
 
 
 class ChartArt(Protocol):
@@ -218,29 +219,67 @@ class ReportDocument:
     def _page_of(self, block: QTextBlock) -> int:
         return page_of_y(self.doc.documentLayout().blockBoundingRect(block).top())
 
+    def _splits_short_table(self, heading: QTextBlock, following: QTextBlock) -> bool:
+        """True when `following` starts a table shorter than `KEEP_TABLE_SHARE` of a page that
+        runs over a page break (a row of cards, a short table): its heading moves, taking the
+        table whole to the next page."""
+        table = QTextCursor(following).currentTable()
+        if table is None:
+            return False
+        layout = self.doc.documentLayout()
+        top = layout.blockBoundingRect(heading).top()
+        # The table's frame, not its last cell: the row is as tall as its tallest cell.
+        bottom = layout.frameBoundingRect(table).bottom()
+        return (bottom - top < CONTENT_H * KEEP_TABLE_SHARE
+                and page_of_y(bottom - 0.5) > page_of_y(top))
+
+    @staticmethod
+    def _movable_heading(block: QTextBlock, levels: range = range(2, 6)) -> bool:
+        fmt = block.blockFormat()
+        return (block.isValid() and fmt.headingLevel() in levels
+                and fmt.pageBreakPolicy() == QTextFormat.PageBreakFlag.PageBreak_Auto)
+
+    def _lead_heading(self, block: QTextBlock) -> QTextBlock:
+        """The first of the headings right above `block` (a section, scenario and table title
+        in a row): moving it takes the others along in the same pass."""
+        lead = block
+        while self._movable_heading(lead.previous(), range(1, 6)):
+            lead = lead.previous()
+        return lead
+
     def _keep_with_next(self) -> bool:
         """Move headings (sections, scenarios, table and chart titles) whose next block starts
-        on a later page to that page, in one edit; True when anything moved."""
-        stranded = []
+        on a later page, or whose short table runs over a page break, to the next page, in one
+        edit, together with the headings right above them; True when anything moved."""
+        stranded: dict[int, QTextBlock] = {}
         block = self.doc.begin()
         while block.isValid():
             following = block.next()
-            if (2 <= block.blockFormat().headingLevel() <= 5 and following.isValid()
-                    and self._page_of(following) > self._page_of(block)
-                    and block.blockFormat().pageBreakPolicy()
-                    == QTextFormat.PageBreakFlag.PageBreak_Auto):
-                stranded.append(block)
+            if (self._movable_heading(block) and following.isValid()
+                    and (self._page_of(following) > self._page_of(block)
+                         or self._splits_short_table(block, following))):
+                lead = self._lead_heading(block)
+                stranded.setdefault(lead.blockNumber(), lead)
             block = following
         if not stranded:
             return False
         edit = QTextCursor(self.doc)
         edit.beginEditBlock()
         try:
-            for block in stranded:
+            for block in stranded.values():
                 edit.setPosition(block.position())
                 fmt = block.blockFormat()
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                 edit.setBlockFormat(fmt)
+                # A heading below it moved in an earlier pass now comes along with it.
+                following = block.next()
+                if (following.isValid() and 2 <= following.blockFormat().headingLevel() <= 5
+                        and following.blockFormat().pageBreakPolicy()
+                        == QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore):
+                    edit.setPosition(following.position())
+                    below = following.blockFormat()
+                    below.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_Auto)
+                    edit.setBlockFormat(below)
         finally:
             edit.endEditBlock()
         return True

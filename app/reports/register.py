@@ -20,7 +20,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from app.engine.scenario import Scenario
+from app.engine.scenario import (
+    ENCODER_TEMPLATES,
+    EmbeddingSpec,
+    FinetuneSpec,
+    GuardSpec,
+    RerankerSpec,
+    Scenario,
+    Workload,
+)
 from app.reports import fmt
 from app.reports import tables as t
 from app.reports.model import Block, Cell, Paragraph, Table
@@ -80,7 +88,7 @@ def register_rows(s: ReportSubject) -> list[list[Cell]]:
         if u is not None:
             likely = "" if u.likely is None else f", likely {fmt.sig(u.likely)}"
             text += f" (range {fmt.sig(u.low)}–{fmt.sig(u.high)}{likely}, {u.distribution})"
-        unit = str(f.metadata.get("unit", ""))
+        unit = str(f.metadata.get("unit", "")) or EXTRA_UNITS.get(leaf, "")
         note = notes.get(path)
         ref_kind = REFERENCE_KINDS.get(leaf)
         if path in filled:
@@ -115,20 +123,58 @@ def _export(value: Any) -> str | float | int | bool | None:
     return str(value)
 
 
-def leaves(obj: Any, path: str = "") -> list[tuple[str, Any, dataclasses.Field[Any]]]:
+# Workload fields that do not enter the sizing of a kind (the register leaves them out unless
+# the scenario gives them a range or an assumption note): a fine-tune has no request stream and
+# trains in its method's precision; an encoder has no KV cache, no TPOT, no API alternative and
+# no percentile (its latency is one request alone); the kind sections of other kinds are empty.
+NOT_USED_BY = {
+    "finetune": {"weights", "kv_cache", "users", "requests_per_user_per_day", "input_tokens",
+                 "output_tokens", "active_hours_per_day", "active_days_per_year",
+                 "peak_factor", "ttft_target_ms", "tpot_target_ms", "slo_percentile",
+                 "growth_per_year", "cloud_api"},
+    "encoder": {"kv_cache", "tpot_target_ms", "slo_percentile", "cloud_api", "output_tokens"},
+}
+KIND_SECTIONS = {"embedding": EmbeddingSpec, "reranker": RerankerSpec, "guard": GuardSpec,
+                 "finetune": FinetuneSpec}
+# Counts without a unit in the format, printed with one here.
+EXTRA_UNITS = {"hnsw_m": "links/vector", "lora_rank": "rank", "zero_stage": "stage"}
+
+
+def _skipped(workload: Workload, name: str) -> bool:
+    if name in KIND_SECTIONS:
+        return name != workload.template
+    if workload.template == "finetune":
+        return name in NOT_USED_BY["finetune"]
+    if workload.template in ENCODER_TEMPLATES:
+        return name in NOT_USED_BY["encoder"] and not (
+            name == "output_tokens" and workload.template == "guard")
+    return False
+
+
+def leaves(obj: Any, path: str = "", keep: frozenset[str] = frozenset()
+           ) -> list[tuple[str, Any, dataclasses.Field[Any]]]:
     """(dotted path, value, field) of every input below a scenario, in the format's order;
-    the name, description, uncertainty and assumptions are not inputs."""
+    the name, description, uncertainty and assumptions are not inputs. Of each workload, only
+    the fields its kind uses (its own section with the defaults filled in when the scenario
+    left it out); `keep` holds paths shown anyway (a range or an assumption names them)."""
+    if not path and isinstance(obj, Scenario):
+        keep = frozenset({u.path for u in obj.uncertainty}
+                         | {a.field for a in obj.assumptions if a.field})
     out: list[tuple[str, Any, dataclasses.Field[Any]]] = []
     for f in dataclasses.fields(obj):
         where = f"{path}.{f.name}" if path else f.name
         value = getattr(obj, f.name)
         if not path and f.name in SKIPPED | {"uncertainty", "assumptions"}:
             continue
+        if isinstance(obj, Workload) and _skipped(obj, f.name) and where not in keep:
+            continue
+        if isinstance(obj, Workload) and value is None and f.name in KIND_SECTIONS:
+            value = KIND_SECTIONS[f.name]() if f.name != "finetune" else None
         if dataclasses.is_dataclass(value):
-            out.extend(leaves(value, where))
+            out.extend(leaves(value, where, keep))
         elif f.name == "workloads":
             for i, item in enumerate(value):
-                out.extend(leaves(item, f"{where}[{i}]"))
+                out.extend(leaves(item, f"{where}[{i}]", keep))
         else:
             out.append((where, value, f))
     return out
@@ -136,8 +182,8 @@ def leaves(obj: Any, path: str = "") -> list[tuple[str, Any, dataclasses.Field[A
 
 def register_table(s: ReportSubject, key: str) -> Table:
     return t.table(f"{key}-assumptions", "Inputs: value, unit, source and as-of date",
-                   [t.left("field", 25), t.left("value", 18), t.left("unit", 10),
-                    t.left("source", 35), t.left("as of", 12)],
+                   [t.left("field", 28), t.left("value", 16), t.left("unit", 11),
+                    t.left("source", 34), t.left("as of", 11)],
                    register_rows(s), font="small",
                    note="As-of of values typed into the scenario: the date it was last saved.")
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from app.reports import fmt
 from app.reports import tables as t
+from app.reports.bands import ms_band, tokens_band
 from app.reports.model import Block, Cell, Column, Paragraph, Table
 from app.reports.sentences import OWNED_SUBJECTS, comparison_sentences, horizon_text
 from app.reports.subject import ReportSubject
+from app.reports.workload_facts import KIND_NAMES
 
 SUBJECT_NAMES = {"deployment": "deployment", "model": "model", "accelerator": "accelerator",
                  "api": "cloud API", "rental": "GPU rental"}
@@ -69,9 +71,14 @@ COMPARE_ROWS: tuple[tuple[str, Printer, Raw | None], ...] = (
      lambda s: f"{s.result.kpis.gpus} / {s.result.kpis.servers}", None),
     ("accelerator", lambda s: s.resolved.accelerator.name, None),
     ("model", lambda s: ", ".join(dict.fromkeys(m.name for m in s.resolved.models)), None),
-    ("TTFT (sized load)", lambda s: fmt.ms(s.result.kpis.ttft_ms), lambda s: s.result.kpis.ttft_ms),
-    ("TPOT (sized load)", lambda s: fmt.ms(s.result.kpis.tpot_ms), lambda s: s.result.kpis.tpot_ms),
-    ("output tokens/s (fleet)", lambda s: fmt.num(s.result.kpis.output_tokens_per_s),
+    ("workloads", lambda s: ", ".join(f"{w.name} ({KIND_NAMES.get(w.kind, w.kind)})"
+                                      for w in s.result.workloads), None),
+    ("TTFT (sized load; band)", lambda s: ms_band(s.result, s.result.kpis.ttft_ms, "ttft_ms"),
+     lambda s: s.result.kpis.ttft_ms),
+    ("TPOT (sized load; band)", lambda s: ms_band(s.result, s.result.kpis.tpot_ms, "tpot_ms"),
+     lambda s: s.result.kpis.tpot_ms),
+    ("output tokens/s (fleet; band)",
+     lambda s: tokens_band(s.result, s.result.kpis.output_tokens_per_s),
      lambda s: s.result.kpis.output_tokens_per_s),
     ("horizon", lambda s: horizon_text(s.result.scenario.costs.horizon_months),
      lambda s: s.result.scenario.costs.horizon_months),
@@ -84,6 +91,8 @@ COMPARE_ROWS: tuple[tuple[str, Printer, Raw | None], ...] = (
     ("TCO P10 – P90", lambda s: _band(s), None),
     ("cost per 1M tokens", lambda s: fmt.usd_cents(s.result.kpis.cost_per_million_tokens_usd),
      lambda s: s.result.kpis.cost_per_million_tokens_usd),
+    ("cost per GPU-hour (owned)", lambda s: fmt.usd_cents(s.result.kpis.cost_per_gpu_hour_usd),
+     lambda s: s.result.kpis.cost_per_gpu_hour_usd),
     ("cloud API over the horizon", lambda s: fmt.usd(s.result.kpis.api_tco_usd),
      lambda s: s.result.kpis.api_tco_usd),
     ("rented GPUs over the horizon", lambda s: fmt.usd(s.result.kpis.rental_tco_usd),

@@ -13,6 +13,7 @@ tables. Rules of wording, so the sentences stay true:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 
@@ -20,6 +21,12 @@ from app.engine.constraint_types import ConstraintResult
 from app.reports import fmt
 from app.reports.labels import category_label, field_label
 from app.reports.subject import ReportSubject
+from app.reports.workload_sentences import (
+    cost_share_sentence,
+    kind_sentences,
+    pooled_fit_sentence,
+    sharing_sentence,
+)
 
 SAME_BAND = 0.05  # |ratio − 1| within this is "about the same"
 IDLE_UTILISATION = 0.3
@@ -65,7 +72,8 @@ def fit_sentence(subject: ReportSubject) -> str:
     res = subject.resolved
     gpu = res.accelerator.name
     parts = []
-    for i, w in enumerate(r.workloads):
+    generative = [(i, w) for i, w in enumerate(r.workloads) if w.kind == "llm"]
+    for i, w in generative:
         model = res.models[i].name
         fmt_name = _precision_name(subject, i)
         if not w.fits:
@@ -93,7 +101,7 @@ def fit_sentence(subject: ReportSubject) -> str:
             slo = (f"miss the {pct_text} latency targets ({'; '.join(targets)}): {reason}; "
                    "the fleet is costed at full offline throughput")
         lead = f"{model} in {fmt_name} fits on {gpu}: " if len(r.workloads) == 1 else \
-            f"{w.name}: {model} in {fmt_name} fits on {gpu}: "
+            f"The LLM “{w.name}”, {model} in {fmt_name}, fits on {gpu}: "
         parts.append(f"{lead}{replica} {slo}.")
     return " ".join(parts)
 
@@ -103,7 +111,8 @@ def fleet_sentence(subject: ReportSubject) -> str:
     r = subject.result
     k = r.kpis
     d = r.scenario.deployment
-    sized = sum(w.capacity.replicas * w.capacity.gpus_per_replica for w in r.workloads)
+    sized = r.pool.pool.gpus if r.pool is not None else sum(
+        w.capacity.replicas * w.capacity.gpus_per_replica for w in r.workloads)
     text = (f"The fleet is {k.gpus} GPU{'s' if k.gpus != 1 else ''} in "
             f"{k.servers} server{'s' if k.servers != 1 else ''}")
     if k.power_kw is not None:
@@ -128,8 +137,9 @@ def capacity_sentence(subject: ReportSubject) -> str:
     k = r.kpis
     if k.output_tokens_per_s is None:
         return ""
-    demand = sum(w.peak_demand_tokens_per_s for w in r.workloads)
-    text = f"It sustains {fmt.num(k.output_tokens_per_s)} output tokens/s within the latency targets"
+    demand = sum(w.peak_demand_tokens_per_s for w in r.workloads if w.kind == "llm")
+    text = (f"{'The LLM replicas sustain' if len(r.workloads) > 1 else 'It sustains'} "
+            f"{fmt.num(k.output_tokens_per_s)} output tokens/s within the latency targets")
     if demand > 0:
         text += (f", {fmt.ratio(k.output_tokens_per_s / demand)} the month-1 peak demand of "
                  f"{fmt.num(demand)} tokens/s")
@@ -171,8 +181,8 @@ def cost_sentence(subject: ReportSubject) -> str:
 def unit_cost_sentence(subject: ReportSubject) -> str:
     r = subject.result
     k = r.kpis
-    if k.cost_per_million_tokens_usd is None:
-        return ""
+    if k.cost_per_million_tokens_usd is None or not math.isfinite(k.cost_per_million_tokens_usd):
+        return ""  # no generative workload: no tokens to divide by
     horizon = r.scenario.costs.horizon_months
     text = f"That is {fmt.usd_cents(k.cost_per_million_tokens_usd)} per 1M tokens"
     if k.api_cost_per_million_tokens_usd is not None:
@@ -285,10 +295,12 @@ def tradeoff_sentence(subject: ReportSubject) -> str:
 
 def summary_sentences(subject: ReportSubject) -> list[str]:
     """The executive summary of one scenario, sentence by sentence (empty ones dropped)."""
-    makers: tuple[Callable[[ReportSubject], str], ...] = (fit_sentence, fleet_sentence, capacity_sentence, cost_sentence,
-              unit_cost_sentence, uncertainty_sentence, constraint_sentence, tradeoff_sentence)
+    makers: tuple[Callable[[ReportSubject], str], ...] = (
+        fit_sentence, pooled_fit_sentence, fleet_sentence, sharing_sentence, capacity_sentence,
+        kind_sentences, cost_sentence, cost_share_sentence, unit_cost_sentence,
+        uncertainty_sentence, constraint_sentence, tradeoff_sentence)
     if not subject.result.kpis.fits:
-        makers = (fit_sentence, constraint_sentence)
+        makers = (fit_sentence, pooled_fit_sentence, constraint_sentence)
     return [s for s in (m(subject) for m in makers) if s]
 
 

@@ -65,3 +65,54 @@ def test_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "unknown section 'nope'" in capsys.readouterr().err
     assert main([*_ws(tmp_path), "report", SCENARIOS[0], "--out", str(tmp_path / "x.pdf"),
                  "--draws", "0"]) == 2
+
+
+def test_exporting_again_reuses_the_cached_results(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A workspace scenario is evaluated once; the second export reads the results cache."""
+    from app.operations.workspace_ops import open_workspace
+    from app.storage import results_store, scenario_store
+
+    with open_workspace(tmp_path / "ws.sqlite") as ws:
+        names = [r.name for r in scenario_store.list_rows(ws.db)
+                 if r.name.startswith(("Secure chat", "Complete RAG"))]
+    assert len(names) == 2
+    args = [*_ws(tmp_path), "report", *names, "--sections", "summary,workloads"]
+    assert main([*args, "--draws", "300", "--out", str(tmp_path / "first.pdf")]) == 0
+    with open_workspace(tmp_path / "ws.sqlite") as ws:
+        assert results_store.count(ws.db) == 2
+
+    def no_evaluation(*_: object, **__: object) -> None:
+        raise AssertionError("evaluated although the results were cached")
+
+    monkeypatch.setattr("app.reports.prepare.evaluate", no_evaluation)
+    assert main([*args, "--draws", "300", "--out", str(tmp_path / "second.pdf")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    # another draw count is other inputs: evaluated again
+    assert main([*args, "--draws", "301", "--out", str(tmp_path / "third.pdf")]) != 0
+    assert "evaluated although the results were cached" in capsys.readouterr().err
+
+
+def test_evaluate_then_report_evaluates_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`enclave evaluate NAME` keeps the result; the report of NAME reads it back, and the
+    JSON of the cached result is the JSON of the evaluated one."""
+    from app.operations.workspace_ops import open_workspace
+    from app.storage import scenario_store
+
+    with open_workspace(tmp_path / "ws.sqlite") as ws:
+        name = next(r.name for r in scenario_store.list_rows(ws.db)
+                    if r.name.startswith("Complete RAG"))
+    assert main([*_ws(tmp_path), "evaluate", name, "--draws", "300", "--json"]) == 0
+    fresh = capsys.readouterr().out
+
+    def no_evaluation(*_: object, **__: object) -> None:
+        raise AssertionError("evaluated although the results were cached")
+
+    monkeypatch.setattr("app.reports.prepare.evaluate", no_evaluation)
+    monkeypatch.setattr("app.operations.results_cache.evaluate", no_evaluation)
+    assert main([*_ws(tmp_path), "evaluate", name, "--draws", "300", "--json"]) == 0
+    assert capsys.readouterr().out == fresh
+    assert main([*_ws(tmp_path), "report", name, "--draws", "300", "--sections", "summary",
+                 "--out", str(tmp_path / "r.pdf")]) == 0

@@ -90,7 +90,7 @@ def test_the_pool_is_between_the_largest_workload_and_the_sum(scenario: Scenario
 def test_the_demo_prints_its_workload_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", "rag-service-h100", "--draws", "200"]) == 0
     text = capsys.readouterr().out
-    assert "workloads (one pool of" in text
+    assert "workloads on one pool (8 GPUs" in text
     for name in ("answers", "embedder", "reranker", "weekly-lora", "1g.10gb", "off-peak",
                  "per run", "index", "cost per GPU-hour"):
         assert name in text, name

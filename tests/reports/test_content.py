@@ -14,11 +14,23 @@ from app.reports.subject import ReportSubject
 from tests.reports.conftest import FIXED
 
 
-def test_every_section_by_default(demo_subjects: list[ReportSubject]) -> None:
-    report = build_report(demo_subjects, FIXED)
+def test_every_section_by_default(all_demo_subjects: list[ReportSubject]) -> None:
+    report = build_report(all_demo_subjects, FIXED)
     assert tuple(s.id for s in report.sections) == SECTION_IDS
     assert len(report.charts()) >= 6
     assert all(t.rows for t in report.tables())
+
+
+def test_workloads_section_only_for_pooled_scenarios(demo_subjects: list[ReportSubject],
+                                                      rag_subject: ReportSubject) -> None:
+    """Single-LLM scenarios have no workloads section; beside the RAG service, only the RAG
+    service gets a part in it, under its own number."""
+    plain = build_report(demo_subjects, FIXED)
+    assert "workloads" not in [s.id for s in plain.sections]
+    mixed = build_report([demo_subjects[0], rag_subject], FIXED)
+    headings = [b.text for b in mixed.section("workloads").blocks
+                if isinstance(b, Heading) and b.level == 2]
+    assert headings == [f"2. {rag_subject.name}"]
 
 
 def test_comparison_needs_two_scenarios(demo_subjects: list[ReportSubject]) -> None:
@@ -73,8 +85,8 @@ def test_escaping_in_html(demo_subjects: list[ReportSubject]) -> None:
     assert esc('a"b\nc') == "a&quot;b<br/>c"
 
 
-def test_tables_and_charts_have_unique_keys(demo_subjects: list[ReportSubject]) -> None:
-    report = build_report(demo_subjects, FIXED)
+def test_tables_and_charts_have_unique_keys(all_demo_subjects: list[ReportSubject]) -> None:
+    report = build_report(all_demo_subjects, FIXED)
     tables: list[Table] = report.tables()
     charts: list[Chart] = report.charts()
     assert len({t.key for t in tables}) == len(tables)

@@ -101,3 +101,32 @@ def test_kpi_table_has_every_kpi_per_scenario(demo_subjects: list[ReportSubject]
     assert by_name["rental_tco_usd"][3] == ""  # no rental in the RAG demo: empty, not 0
     assert by_name["break_even_month_vs_api"][4] == str(
         demo_subjects[2].result.kpis.break_even_month_vs_api)
+
+
+def test_workloads_tables_export_with_numbers(rag_subject: ReportSubject) -> None:
+    """The RAG report's workloads and fine-tune tables export numbers in their units."""
+    from app.reports.content import build_report
+    from tests.reports.conftest import FIXED
+
+    tables = {t.key: t for t in build_report([rag_subject], FIXED).tables()}
+    rows = list(csv.reader(io.StringIO(table_csv(tables["s1-workloads"]))))
+    head = rows[0]
+    assert head[:4] == ["workload", "kind", "model", "GPU share: slots (GPUs)"]
+    assert "cost share (USD)" in head and "memory (bytes)" in head
+    by_name = {r[0]: dict(zip(head, r, strict=True)) for r in rows[1:]}
+    assert float(by_name["answers"]["GPU share: slots (GPUs)"]) == 6.0
+    total = sum(float(r["cost share (USD)"]) for r in by_name.values())
+    assert abs(total - (rag_subject.result.kpis.tco_usd or 0)) < 1
+    memory = list(csv.reader(io.StringIO(table_csv(tables["s1-finetune-3"]))))
+    assert memory[0] == ["component", "per GPU (bytes)", "of capacity (fraction)"]
+
+
+def test_kpi_table_has_the_calibration_bands(rag_subject: ReportSubject) -> None:
+    from app.reports.kpi_table import kpi_table
+
+    rows = {r[0]: r for r in csv.reader(io.StringIO(table_csv(kpi_table([rag_subject.result]))))}
+    band = rag_subject.result.basis["error_bands"]["tpot_ms"]
+    assert rows["tpot_ms_band_low"][1] == "ms"
+    assert float(rows["tpot_ms_band_low"][2]) == band["low"]
+    assert float(rows["tpot_ms_band_high"][2]) == band["high"]
+    assert rows["output_tokens_per_s_band_high"][1] == "tokens/s"

@@ -41,7 +41,7 @@ from app.reports.html import report_html
 from app.reports.kpi_table import kpi_table
 from app.reports.model import Report
 from app.reports.pdf import ReportDocument
-from app.reports.prepare import evaluate_subjects, find_subjects
+from app.reports.prepare import evaluate_subjects, find_subjects, store_results
 from app.reports.subject import ReportSubject
 from app.storage import scenario_store
 from app.storage.files import save_user_file
@@ -232,16 +232,20 @@ class ReportView(QWidget):
         if names in self.subjects:
             self._paint(key, self.subjects[names], then)
             return
+        catalog = self.workspace.catalog
         try:
-            found = find_subjects(self.workspace.db, list(names))
+            found = find_subjects(self.workspace.db, list(names), catalog=catalog)
         except UserError as exc:
             self._set_busy(False)
             show_message(self.ctx.window, messages.REPORT_FAILED_TITLE, str(exc))
             return
-        catalog = self.workspace.catalog
 
         def evaluated(subjects: list[ReportSubject]) -> None:
             self.subjects[names] = subjects
+            try:
+                store_results(self.workspace.db, found, subjects)
+            except UserError:
+                pass  # a busy or read-only workspace: the cache only saves time next export
             self._paint(key, subjects, then)
 
         self.ctx.tasks.run(

@@ -1,0 +1,360 @@
+"""The "Workloads and shared fleet" section: every workload of a scenario on its pooled fleet.
+
+For a scenario with several workloads, or any that is not a generative LLM: a table of every
+workload (GPU share and slots, peak against capacity, latency against target, memory, cost
+share), the fleet GPU by GPU (`PoolPlacementChart`), the pool's figures, one card per encoder and
+fine-tuning workload with its kind's own figures, and the co-location caveat.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.operations.pool_chart_data import pool_placement
+from app.operations.sizing import WorkloadSizing
+from app.reports import fmt
+from app.reports import tables as t
+from app.reports.model import (
+    Block,
+    Cell,
+    Chart,
+    Fields,
+    Heading,
+    Kpi,
+    KpiGrid,
+    Paragraph,
+    Table,
+)
+from app.reports.subject import ReportSubject
+from app.reports.workload_facts import (
+    KIND_NAMES,
+    KIND_NOUNS,
+    finite,
+    join,
+    latency_target,
+    method_name,
+    peak_capacity,
+    slo_word,
+    slots_text,
+    utilisation_at_peak,
+)
+from app.reports.workload_sentences import NUMBER_WORDS
+
+KIND_SHORT = {"llm": "LLM", "embedding": "embedding", "reranker": "reranker", "guard": "guard",
+              "finetune": "fine-tune"}
+SHARING_TEXT = {"mig": "MIG partitions", "time-slicing": "time-slicing", "none": "no sharing"}
+INTERFERENCE = (
+    "Co-location caveat: each workload is sized as if it ran alone in its slot. MIG partitions "
+    "isolate memory and compute, but time-sliced GPUs, jobs run in the serving GPUs' idle "
+    "hours and the shared host (CPU, PCIe, network, vector index in host memory) can slow the "
+    "serving workloads when they overlap; a periodic job that runs late into the working day "
+    "takes capacity from the peak. Measure the co-located set on the site before committing.")
+
+
+def workloads_blocks(s: ReportSubject, key: str) -> list[Block]:
+    r = s.result
+    blocks: list[Block] = [Paragraph(intro_text(s)), workload_table(s, key)]
+    if r.pool is not None:
+        data = pool_placement(r, s.resolved.accelerator.memory_bytes)
+        blocks.append(Chart(key=f"{key}-pool", kind="pool_placement",
+                            title="The shared GPU pool: what runs on each GPU", data=data,
+                            caption="One bar per GPU installed in month 1, stacked by workload "
+                                    "and slot: whole GPUs, MIG partitions (compute slices of "
+                                    "the GPU) or time-sliced shares; periodic jobs run in the "
+                                    "serving GPUs' idle hours or on dedicated GPUs.",
+                            width_pct=92))
+        blocks.append(Fields(pool_facts(s)))
+    for i, w in enumerate(r.workloads):
+        if w.kind == "llm":
+            continue
+        kind = KIND_NAMES.get(w.kind, w.kind)
+        plain = w.name.strip().lower() in (kind.lower(), KIND_NOUNS.get(w.kind, "").lower())
+        blocks.append(Heading(f"{w.name}{'' if plain else f': {kind}'} "
+                              f"({s.resolved.models[i].name})", level=3))
+        blocks.extend(card_blocks(s, i, w, key))
+    blocks.extend(caveat_blocks(s))
+    return blocks
+
+
+def intro_text(s: ReportSubject) -> str:
+    r = s.result
+    n = len(r.workloads)
+    gpu = s.resolved.accelerator.name
+    count = NUMBER_WORDS.get(n, str(n)).capitalize()
+    head = (f"{'One workload runs' if n == 1 else f'{count} workloads share'} one fleet of "
+            f"{r.kpis.gpus} {gpu} GPU{'s' if r.kpis.gpus != 1 else ''}")
+    pool = r.pool
+    if pool is None:
+        return (f"{head}; the fleet was not planned because "
+                f"{join([w.name for w in r.workloads if not w.fits])} does not fit, so no cost "
+                "is attributed.")
+    parts = []
+    if pool.llm_gpus:
+        parts.append(f"the LLM replicas take {pool.llm_gpus} whole GPU"
+                     f"{'s' if pool.llm_gpus != 1 else ''}")
+    if pool.pool.gpus_shared:
+        parts.append(f"encoders share {pool.pool.gpus_shared} GPU"
+                     f"{'s' if pool.pool.gpus_shared != 1 else ''} through "
+                     f"{SHARING_TEXT.get(pool.sharing, pool.sharing)}")
+    whole_encoders = pool.pool.gpus_whole - pool.llm_gpus
+    if whole_encoders > 0:
+        parts.append(f"encoders take {whole_encoders} whole GPU"
+                     f"{'s' if whole_encoders != 1 else ''}")
+    if pool.pool.periodic_gpu_hours_per_month > 0:
+        parts.append("periodic jobs run in the serving GPUs' idle hours"
+                     if pool.pool.periodic_in_idle else
+                     f"periodic jobs get {pool.pool.gpus_periodic} dedicated GPU"
+                     f"{'s' if pool.pool.gpus_periodic != 1 else ''}")
+    return (f"{head}: {join(parts)}. One TCO covers them all; each workload's cost share is "
+            "the TCO × its GPU share / the sum of the GPU shares (whole GPUs, MIG slices / "
+            "slices per GPU, off-peak GPU-hours / 730 h).")
+
+
+def workload_table(s: ReportSubject, key: str) -> Table:
+    r = s.result
+    tco = r.kpis.tco_usd
+    rows = []
+    for i, w in enumerate(r.workloads):
+        spec = r.scenario.workloads[i]
+        what, latency = latency_target(w, spec)
+        util = utilisation_at_peak(w)
+        word, status = slo_word(w)
+        share = w.cost_share_usd
+        share_text = fmt.usd_short(share)
+        if share is not None and tco:
+            share_text += f" ({fmt.pct(share / tco)})"
+        gpu_share = w.gpu_share
+        rows.append((
+            t.text(w.name),
+            t.text(KIND_SHORT.get(w.kind, w.kind)),
+            t.text(s.resolved.models[i].name),
+            Cell(f"{fmt.num(gpu_share, digits=2)}: {slots_text(w)}" if gpu_share is not None
+                 else slots_text(w), gpu_share),
+            t.text(peak_capacity(w)),
+            t.number(util, fmt.pct),
+            t.text(f"{what} {latency}"),
+            t.number(finite(w.memory_per_instance_bytes), fmt.gb),
+            Cell(share_text, share),
+            t.text(word, status),
+        ))
+    return t.table(f"{key}-workloads", "Workloads on the shared fleet",
+                   [t.left("workload", 10), t.left("kind", 10), t.left("model", 11),
+                    t.left("GPU share: slots", 12, "GPUs"), t.left("peak / capacity", 14),
+                    t.right("use at peak", "fraction", 6), t.left("latency / target", 12),
+                    t.right("memory", "bytes", 9), t.right("cost share", "USD", 9),
+                    t.left("target", 7)],
+                   rows, font="small",
+                   note="Capacity: what the placed instances sustain (LLM: within the latency "
+                        "targets; fine-tune: training tokens/s of one run against tokens per "
+                        "run / deadline). Latency: TTFT at the SLO percentile (LLM), one request "
+                        "on its slot with no queueing (encoders), wall time of a run against its "
+                        "deadline (fine-tune). Memory: per GPU of one instance (a MIG slot holds "
+                        "it within its partition). Target: the latency target or deadline.")
+
+
+def pool_facts(s: ReportSubject) -> tuple[tuple[str, str], ...]:
+    r = s.result
+    pool = r.pool
+    assert pool is not None
+    p = pool.pool
+    k = r.kpis
+    shape = []
+    if pool.llm_gpus:
+        shape.append(f"{pool.llm_gpus} whole GPU{'s' if pool.llm_gpus != 1 else ''} for the LLM "
+                     "replicas")
+    if p.gpus_whole > pool.llm_gpus:
+        n = p.gpus_whole - pool.llm_gpus
+        shape.append(f"{n} whole GPU{'s' if n != 1 else ''} for encoders")
+    if p.gpus_shared:
+        shape.append(f"{p.gpus_shared} shared through {SHARING_TEXT.get(pool.sharing)}")
+    if p.gpus_periodic:
+        shape.append(f"{p.gpus_periodic} dedicated to periodic jobs")
+    extra = k.gpus - p.gpus
+    if extra > 0:
+        why = ("the hand-set GPU count" if r.scenario.deployment.gpu_count is not None
+               else f"buying whole {s.resolved.gpus_per_server}-GPU servers")
+        use = (f"run{'s' if extra == 1 else ''} more LLM replicas" if pool.llm_gpus
+               else "spare")
+        shape.append(f"{extra} extra from {why} ({use})")
+    facts = [("GPUs in month 1", f"{k.gpus}: " + "; ".join(shape))]
+    if pool.sharing == "mig":
+        facts.append(("MIG profiles", ", ".join(pool.partition_profiles)))
+    facts.append(("pool use at peak", f"memory {fmt.pct(p.memory_utilisation)}, compute "
+                                      f"{fmt.pct(p.compute_utilisation)} of the pool's GPUs"))
+    if p.periodic_gpu_hours_per_month > 0:
+        where = (f"in the serving GPUs' idle hours ({fmt.num(p.idle_gpu_hours_per_month)} "
+                 "idle GPU-h a month)" if p.periodic_in_idle
+                 else f"on {p.gpus_periodic} dedicated GPU{'s' if p.gpus_periodic != 1 else ''}")
+        facts.append(("periodic jobs", f"{fmt.num(p.periodic_gpu_hours_per_month, digits=1)} "
+                                       f"GPU-h a month, {where}"))
+    if k.cost_per_gpu_hour_usd is not None:
+        facts.append(("cost per GPU-hour (owned)",
+                      f"{fmt.usd_cents(k.cost_per_gpu_hour_usd)}: TCO / installed GPU-hours, "
+                      "the rate at which corpus embedding, reranking and fine-tuning are costed"))
+    return tuple(facts)
+
+
+def card_blocks(s: ReportSubject, i: int, w: WorkloadSizing, key: str) -> list[Block]:
+    if w.kind == "embedding":
+        return [embedding_cards(s, w)]
+    if w.kind == "reranker":
+        return [reranker_cards(s, i, w)]
+    if w.kind == "guard":
+        return [guard_cards(s, i, w)]
+    if w.kind == "finetune":
+        return finetune_blocks(s, w, key)
+    return []
+
+
+def _status(ok: bool | None) -> str:
+    return "" if ok is None else "good" if ok else "bad"
+
+
+def embedding_cards(s: ReportSubject, w: WorkloadSizing) -> KpiGrid:
+    d = w.details
+    pool = s.result.pool
+    fleet_gpus = pool.pool.gpus if pool is not None else 0
+    cost = d.get("corpus_embed_cost_usd")
+    reembeds = float(d.get("reembeds_per_month") or 0.0)
+    index = str(d.get("index", "")).upper() if d.get("index") in ("hnsw", "ivf") else \
+        str(d.get("index", ""))
+    return KpiGrid((
+        Kpi("vectors in the index", fmt.millions(float(d["vectors"])),
+            f"{fmt.num(float(d['corpus_documents']))} documents × "
+            f"{d['chunks_per_document']} chunks; {d['dimension']}-d {d['vector_precision']}"),
+        Kpi("index in host memory", fmt.gb(float(d["index_memory_bytes"])),
+            f"{fmt.gb(float(d['index_disk_bytes']))} on disk; {index}, "
+            f"{fmt.num(float(d['index_bytes_per_vector']))} bytes per vector"),
+        Kpi("embedding the corpus", fmt.usd_short(float(cost)) if cost is not None else
+            f"{fmt.num(float(d['corpus_embed_gpu_hours']), digits=1)} GPU-h",
+            f"{fmt.num(float(d['corpus_embed_gpu_hours']), digits=1)} GPU-h for "
+            f"{fmt.tokens(float(d['corpus_tokens']))} tokens; "
+            f"{fmt.hours(float(d['corpus_embed_hours_on_fleet']))} on the {fleet_gpus}-GPU pool"),
+        Kpi("re-embedding per month",
+            f"{fmt.num(float(d['reembed_gpu_hours_per_month']), digits=1)} GPU-h"
+            if reembeds else "none",
+            f"{fmt.sig(reembeds)} full pass{'es' if reembeds != 1 else ''} a month"
+            + (", off-peak" if w.slots.get("off-peak") else
+               ", dedicated GPU" if w.slots.get("dedicated") else "")
+            if reembeds else "embedded once, before go-live"),
+    ))
+
+
+def _latency_card(s: ReportSubject, i: int, w: WorkloadSizing, label: str) -> Kpi:
+    target = s.result.scenario.workloads[i].ttft_target_ms
+    slots = [slot for slot in w.slots if slot not in ("off-peak", "dedicated")]
+    where = f"on a {slots[0]} partition" if slots and slots[0] not in ("whole", "shared") \
+        else "on a whole GPU" if slots == ["whole"] else "time-sliced"
+    return Kpi(label, fmt.ms(finite(w.latency_ms)),
+               f"target {fmt.ms(target) if target is not None else 'none'}; {where}, "
+               "no queueing", _status(w.meets_slo))
+
+
+def _capacity_card(w: WorkloadSizing) -> Kpi:
+    util = utilisation_at_peak(w)
+    return Kpi("capacity at peak", f"{fmt.rate(finite(w.capacity_per_s))} {w.rate_unit}",
+               f"peak {fmt.rate(finite(w.peak_demand_per_s))} ({fmt.pct(util)} used); "
+               f"{w.capacity.replicas} instance{'s' if w.capacity.replicas != 1 else ''}")
+
+
+def reranker_cards(s: ReportSubject, i: int, w: WorkloadSizing) -> KpiGrid:
+    d = w.details
+    cost = d.get("cost_per_1k_queries_usd")
+    rate = s.result.kpis.cost_per_gpu_hour_usd
+    return KpiGrid((
+        _latency_card(s, i, w, "latency per query"),
+        Kpi("cost per 1,000 queries", fmt.usd_cents(None if cost is None else float(cost)),
+            f"{fmt.num(float(d['gpu_seconds_per_query']) * 1000, digits=1)} GPU-ms per query"
+            + (f" at {fmt.usd_cents(rate)}/GPU-h" if rate is not None else "")),
+        Kpi("work per query", f"{d['candidates_per_query']} pairs",
+            f"{fmt.num(float(d['tokens_per_pair']))} tokens each, "
+            f"{fmt.num(float(d['tokens_per_query']))} per query"),
+        _capacity_card(w),
+    ))
+
+
+def guard_cards(s: ReportSubject, i: int, w: WorkloadSizing) -> KpiGrid:
+    d = w.details
+    return KpiGrid((
+        _latency_card(s, i, w, "latency per check"),
+        Kpi("checks per request", f"{d['checks_per_request']}",
+            f"{fmt.num(float(d['tokens_per_check']))} tokens per check"),
+        Kpi("checks per GPU", f"{fmt.rate(float(d['checks_per_s_per_gpu']))}/s",
+            f"{fmt.num(float(d['tokens_per_s_per_gpu']))} tokens/s per GPU"),
+        _capacity_card(w),
+    ))
+
+
+def finetune_blocks(s: ReportSubject, w: WorkloadSizing, key: str) -> list[Block]:
+    d = w.details
+    deadline = d.get("deadline_hours")
+    meets = d.get("meets_deadline")
+    cost, rented = d.get("cost_per_run_usd"), d.get("cost_per_run_rented_usd")
+    targets = d.get("lora_targets")
+    method = method_name(w) + (f" r{d['lora_rank']}" if d.get("lora_rank") else "")
+    where = ("off-peak on the serving GPUs" if d.get("runs_off_peak") else
+             "on dedicated GPUs" if d.get("runs_off_peak") is False else "not scheduled")
+    gpu_hours = float(d["gpu_hours_per_run"])
+    owned_rate = s.result.kpis.cost_per_gpu_hour_usd
+    rented_text = ""
+    if rented is not None and gpu_hours > 0:
+        rented_text = (f"; rented {fmt.usd_short(float(rented))} at "
+                       f"{fmt.usd_cents(float(rented) / gpu_hours)}/GPU-h")
+    cards = KpiGrid((
+        Kpi("method", method, (f"adapters on {', '.join(targets)}; " if targets else "")
+            + f"{d['optimizer']}, ZeRO stage {d['zero_stage']}, {d['checkpointing']} "
+              "checkpointing"),
+        Kpi("tokens per run", fmt.millions(float(d["tokens_per_run"])),
+            f"{fmt.millions(float(d['dataset_tokens']))} × {fmt.sig(float(d['epochs']))} "
+            f"epoch{'s' if d['epochs'] != 1 else ''}; {fmt.sig(float(d['runs_per_month']))} "
+            f"runs/month {where}"),
+        Kpi("wall time per run", fmt.hours(float(d["wall_time_h"])),
+            f"on {d['job_gpus']} GPU{'s' if d['job_gpus'] != 1 else ''}; deadline "
+            + (f"{fmt.hours(float(deadline))} ({'met' if meets else 'missed'})"
+               if deadline is not None else "none")
+            + f"; fewest GPUs that fit: {d['min_gpus_to_fit'] or 'none'}", _status(meets)),
+        Kpi("cost per run (owned)", fmt.usd_short(float(cost)) if cost is not None else "n/a",
+            f"{fmt.num(gpu_hours, digits=1)} GPU-h"
+            + (f" at {fmt.usd_cents(owned_rate)}/GPU-h" if owned_rate is not None else "")
+            + rented_text),
+    ))
+    capacity = float(d["capacity_per_gpu_bytes"])
+    parts = (("weights", "weights_bytes"), ("gradients", "gradients_bytes"),
+             ("optimizer states", "optimizer_bytes"), ("activations", "activations_bytes"),
+             ("overhead", "overhead_bytes"))
+    rows = [(t.text(name), t.number(float(d[field]), fmt.gb),
+             t.number(float(d[field]) / capacity if capacity else None, fmt.pct))
+            for name, field in parts]
+    total = float(d["memory_per_gpu_bytes"])
+    fits = bool(d.get("fits", w.fits))
+    rows.append((t.text("total per GPU", "total"), t.number(total, fmt.gb, "total"),
+                 t.number(total / capacity if capacity else None, fmt.pct,
+                          "pass" if fits else "fail")))
+    rows.append((t.text("GPU capacity"), t.number(capacity, fmt.gb), t.text("")))
+    table = t.table(f"{key}-finetune-{w.index}", f"Memory per GPU of one run — {w.name}",
+                    [t.left("component", 45), t.right("per GPU", "bytes", 30),
+                     t.right("of capacity", "fraction", 25)], rows, width_pct=60,
+                    note=f"{d['job_gpus']} GPU{'s' if d['job_gpus'] != 1 else ''} per run, "
+                         f"ZeRO stage {d['zero_stage']}; the largest part is the "
+                         f"{d['largest_memory_component']}. " + _fewest_text(d))
+    return [cards, table]
+
+
+def caveat_blocks(s: ReportSubject) -> list[Block]:
+    r = s.result
+    notes = [n for n in r.basis.get("notes") or []
+             if n.startswith("co-located") or "not staged" in n]
+    basis = list(r.pool.pool.basis) if r.pool is not None else []
+    blocks: list[Block] = [Paragraph(INTERFERENCE, "note")]
+    if notes or basis:
+        blocks.append(Paragraph("Basis: " + "; ".join([*basis, *notes]) + ".", "note"))
+    return blocks
+
+
+def _fewest_text(d: dict[str, Any]) -> str:
+    fewest, deadline = d.get("min_gpus_to_fit"), d.get("gpus_for_deadline")
+    text = (f"The smallest GPU count that fits is {fewest}" if fewest
+            else "No GPU count fits this method on this accelerator")
+    if deadline:
+        text += f"; the deadline asks for {deadline}"
+    return text + "."
