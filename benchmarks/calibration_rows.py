@@ -1,22 +1,29 @@
-"""Shared loading of the published measurements for the fit and accuracy scripts.
+"""Shared loading of published measurements for the fit and accuracy scripts.
 
-Rows come from `resources/calibration/measurements.csv` through `benchcases.normalize` (the
-same conversion the scorer uses), so fitting and scoring see identical cases.
+Rows come from `resources/calibration/measurements.csv` (calibration) and
+`resources/calibration/validation.csv` (held-out validation) through `normalize_rows`: the same
+conversion as `benchcases.normalize` (so fitting and the shared scorer see identical cases), plus
+what that scorer leaves out: tail metrics (`ttft_p99_ms`, `tpot_p99_ms`), fractional request
+rates ("request rate 8.59"), and closed-loop concurrency rows written as "N concurrent ...".
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASUREMENTS = ROOT / "resources" / "calibration" / "measurements.csv"
+VALIDATION = ROOT / "resources" / "calibration" / "validation.csv"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import benchcases  # noqa: E402
+
+EXTRA_METRICS = {"ttft_p99_ms": "ttft_p99_ms", "tpot_p99_ms": "tpot_p99_ms"}
 
 
 def raw_rows(path: Path = MEASUREMENTS) -> list[dict[str, str]]:
@@ -25,10 +32,42 @@ def raw_rows(path: Path = MEASUREMENTS) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _rate(text: str) -> str | None:
+    """Fractional request rate of a 'request rate X' row (benchcases keeps the integer part)."""
+    m = re.match(r"request rate (\d+(?:\.\d+)?)", text.lower())
+    return m.group(1) if m else None
+
+
+def normalize_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Estimate cases with `metric`, `value` and `source_id` (all values as text)."""
+    cases, _ = benchcases.normalize(rows)
+    by_id = {r["row_id"]: r for r in rows}
+    out = []
+    for c in cases:
+        raw = by_id[c["case_id"]]
+        rate = _rate(raw["batch_or_concurrency"])
+        if c["mode"] == "rate" and rate:
+            c["load"] = rate
+        out.append({k: str(v) for k, v in c.items()})
+    # tail metrics: same conditions as a scored row of the same configuration
+    extra = [r for r in rows if r["metric"] in EXTRA_METRICS]
+    if extra:
+        proxies = [dict(r, metric="ttft_ms") for r in extra]
+        converted, _ = benchcases.normalize(proxies)
+        for c in converted:
+            raw = by_id[c["case_id"]]
+            rate = _rate(raw["batch_or_concurrency"])
+            if c["mode"] == "rate" and rate:
+                c["load"] = rate
+            c["metric"] = EXTRA_METRICS[raw["metric"]]
+            c["value"] = round(float(raw["value"]), 6)
+            out.append({k: str(v) for k, v in c.items()})
+    return out
+
+
 def case_rows(path: Path = MEASUREMENTS) -> list[dict[str, str]]:
     """Estimate cases with `metric`, `value` and `source_id` (all values as text)."""
-    cases, _ = benchcases.normalize(raw_rows(path))
-    return [{k: str(v) for k, v in c.items()} for c in cases]
+    return normalize_rows(raw_rows(path))
 
 
 def short_source(source_id: str) -> str:

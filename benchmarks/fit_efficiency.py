@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Regenerate `resources/efficiency/factors.json` from the published measurements.
 
-    python benchmarks/fit_efficiency.py [--check]
+    python benchmarks/fit_efficiency.py [--check] [--calibration-only]
 
 Keeps the physical engine and hardware-class profiles of the file, clears the fitted groups,
 refits them with `app.operations.calibrate.refit` (per engine x hardware class, then per engine,
-then overall; robust soft-L1 loss on log errors; groups need 8 rows), derives the prediction
-bands from leave-one-source-out residuals, and writes the file with the date, method, data hash
-and per-group residual statistics. `--check` prints the result without writing.
+then overall; robust soft-L1 loss on log errors; groups need 8 rows) on the calibration set and
+the validation set together (`--calibration-only`: the calibration set alone), derives the
+prediction bands from leave-one-source-out residuals of both sets (each source scored with
+factors fitted on all the other sources), and writes the file with the date, method, data
+hashes and per-group residual statistics. `--check` prints the result without writing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import json
 import sys
 
 import numpy as np
-from calibration_rows import MEASUREMENTS, ROOT, case_rows, short_source
+from calibration_rows import MEASUREMENTS, ROOT, VALIDATION, case_rows, short_source
 
 from app.catalog.efficiency import factors_path, parse_efficiency, read_raw
 from app.catalog.loader import Catalog
@@ -28,6 +30,8 @@ from app.operations.calibrate import case_set, refit
 
 MIN_ROWS = 8
 BANDED = ("output_tokens_per_s", "ttft_ms", "tpot_ms")
+DATA_FILES = (MEASUREMENTS, VALIDATION)
+MIN_BAND_ROWS = 30  # fewer residuals than this do not make a P10-P90 band on their own
 
 
 def fit(rows: list[dict[str, str]], start: EfficiencyTable, aliases: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -60,7 +64,8 @@ def main() -> int:
     check = "--check" in sys.argv
     raw = read_raw()
     start, aliases = parse_efficiency(raw)
-    rows = case_rows()
+    files = DATA_FILES[:1] if "--calibration-only" in sys.argv else DATA_FILES
+    rows = [r for path in files for r in case_rows(path)]
     table, results = fit(rows, start, aliases)
     held = loso(rows, start, aliases)
 
@@ -86,6 +91,12 @@ def main() -> int:
         for metric, logs in per_metric.items():
             pooled.setdefault(metric, []).extend(logs)
     bands = {}
+    if len(pooled.get("tpot_ms", [])) < MIN_BAND_ROWS and "output_tokens_per_s" in pooled:
+        # few measured TPOTs: a decode-bound TPOT is the reciprocal of the per-sequence token
+        # rate, so throughput residuals (negated) stand in for the missing ones
+        pooled["tpot_ms"] = pooled.get("tpot_ms", []) + [
+            -x for x in pooled["output_tokens_per_s"]
+        ]
     for metric in BANDED:
         logs = pooled.get(metric)
         if not logs:
@@ -116,21 +127,26 @@ def main() -> int:
         }
         for source, per_metric in held.items()
     }
-    digest = hashlib.sha256(MEASUREMENTS.read_bytes()).hexdigest()
+    digests = {
+        str(path.relative_to(ROOT)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files
+    }
     raw.update(
         version=f"{dt.date.today():%Y.%m.%d}",
         fit={
             "date": f"{dt.date.today():%Y-%m-%d}",
             "script": "benchmarks/fit_efficiency.py",
-            "data": str(MEASUREMENTS.relative_to(ROOT)),
-            "data_sha256": digest,
+            "data": [str(path.relative_to(ROOT)) for path in files],
+            "data_sha256": digests,
             "rows": len(rows),
             "method": (
                 "Per (engine, hardware class) group with at least "
                 f"{MIN_ROWS} rows, then per engine and overall as fallbacks: mfu, mbu and "
                 "layer_overhead_us (per layer) minimise the mean soft-L1 loss (scale 0.1) of log(predicted / "
                 "measured) with a weak prior towards the starting values (Nelder-Mead in log "
-                "space). Engine and hardware-class profiles are physical settings, not fitted."
+                "space), on the calibration and validation sets together (after their "
+                "leave-one-source-out scores were recorded). Bands: P10-P90 of measured / "
+                "predicted over the leave-one-source-out residuals of both sets. Engine and "
+                "hardware-class profiles are physical settings, not fitted."
             ),
             "leave_one_source_out": loso_summary,
         },

@@ -2,6 +2,8 @@
 
 Evaluates one scenario (a file, a scenario saved in the workspace by name, or a shipped demo by
 file stem or name) with the workspace's catalog and prints a short KPI table, or the full result as JSON with `--json`.
+The result of a scenario saved in the workspace is kept in its results cache (and read from it
+when nothing changed), so a report of it afterwards skips the evaluation.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from app.errors import UserError
 from app.operations.error_bands import short_number
 from app.operations.evaluate import EvaluationResult, evaluate
+from app.operations.results_cache import evaluate_cached
 from app.operations.scenario_files import find_scenario_anywhere, write_text_atomic
 from app.operations.site_efficiency import workspace_efficiency
+from app.storage import scenario_store
 
 MAX_DRAWS = 2_000_000
 TORNADO_KPIS = ("tco_usd", "npv_usd", "cost_per_million_tokens_usd", "pv_onprem_usd")
@@ -57,10 +61,15 @@ def run(args: argparse.Namespace) -> int:
         scenario, origin = find_scenario_anywhere(ws.db, args.scenario)
         catalog = ws.catalog
         table, aliases = workspace_efficiency(ws.db)  # shipped factors + site refits
-    result = evaluate(
-        scenario, catalog, draws=args.draws, seed=args.seed, tornado_kpi=args.tornado_kpi,
-        efficiency=table, aliases=aliases,
-    )
+        scenario_id = (scenario_store.find(ws.db, origin.split(":", 1)[1])
+                       if origin.startswith("workspace:") else None)
+        if scenario_id is not None:  # saved in the workspace: kept for the report's export
+            result = evaluate_cached(ws.db, scenario_id, scenario, catalog, table, aliases,
+                                     draws=args.draws, seed=args.seed,
+                                     tornado_kpi=args.tornado_kpi).result
+        else:
+            result = evaluate(scenario, catalog, draws=args.draws, seed=args.seed,
+                              tornado_kpi=args.tornado_kpi, efficiency=table, aliases=aliases)
     if args.json:
         text = json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n"
     else:

@@ -15,7 +15,8 @@ This is the same routine `enclave calibrate` uses on a site's own benchmark logs
     result.groups   # {(engine, hardware_class): EfficiencyFactors}
     result.stats    # per group: rows, MdAPE before/after, residual quantiles
 
-Metrics: `output_tokens_per_s`, `ttft_ms`, `tpot_ms`, `e2e_latency_s` (as in `METRICS`).
+Metrics: `output_tokens_per_s`, `ttft_ms`, `tpot_ms`, `e2e_latency_s`, and the tail figures
+`ttft_p99_ms`, `tpot_p99_ms` (as in `METRICS`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from app.engine.configs import Array, ConfigArrays, IntArray
 from app.engine.efficiency import EfficiencyFactors
 from app.engine.serving import ServingResult, Workload, serve
 
-METRICS = ("output_tokens_per_s", "ttft_ms", "tpot_ms", "e2e_latency_s")
+METRICS = (
+    "output_tokens_per_s",
+    "ttft_ms",
+    "tpot_ms",
+    "e2e_latency_s",
+    "ttft_p99_ms",
+    "tpot_p99_ms",
+)
 GroupKey = tuple[str, str]
 
 MFU_RANGE = (0.03, 1.0)

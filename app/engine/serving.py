@@ -1,8 +1,13 @@
 """Serving behaviour: static batch, offline maximum throughput, and a request rate with queues.
 
-* `static_batch` (mode `batch`, load = sequences): all sequences start together; the batch is
-  prefilled (in chunks), then decodes `output - 1` steps at mean context `input + output / 2`.
-  A batch larger than the KV budget or the engine's max batch runs in waves.
+* `closed_loop` (mode `batch`, load = concurrent requests): a serving benchmark at a
+  concurrency; every finished request is replaced at once, so the running requests' decode
+  steps carry the new prompts (chunked prefill) and requests beyond the engine's slots queue
+  (see `closed_loop`). Batch 1 is llama-bench's single stream.
+* `static_batch` (load = sequences; used by the sweep): all sequences start together; the
+  batch is prefilled (in chunks), then decodes `output - 1` steps at mean context
+  `input + output / 2`. A batch larger than the KV budget or the engine's max batch runs in
+  waves.
 * `offline` (mode `offline`): continuous (in-flight) batching with every request queued (TTFT
   includes the wait for a batch slot in a finite run of `benchmark_requests`). The
   running batch is the largest the KV budget (input + reserved share of the output per
@@ -48,6 +53,8 @@ BATCH, OFFLINE, RATE = 0, 1, 2
 MODE_NAMES = ("batch", "offline", "rate")
 BENCHMARK_REQUESTS = 1000.0  # requests in a finite benchmark run (vLLM benchmark_serving default)
 MAX_FIXED_POINT_ITERATIONS = 40
+CAPACITY_MARGIN = 0.3  # relative uncertainty of a predicted capacity (P10-P90 of held-out capacity ratios: about 0.78-1.15)
+SOFTNESS = 8.0  # sharpness of `soft_utilisation`: 0.92 at rho 1, 0.98 x rho at rho 0.7
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,111 @@ def static_batch(c: ConfigArrays, batch: Array, isl: Array, osl: Array) -> Servi
     )
 
 
+def _interference_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) -> StepTime:
+    """A decode step of `running` sequences carrying the other sequences' prompt tokens.
+
+    In steady continuous batching each running sequence is replaced on finishing, so
+    `(running - 1) / osl` new prompts start per step and their `isl` tokens ride in the decode
+    steps (chunked prefill): that work is what raises a request's TPOT with load. A lone
+    sequence (running = 1) decodes undisturbed.
+    """
+    safe_osl = np.maximum(osl, 1.0)
+    others = np.maximum(running - 1.0, 0.0) / safe_osl
+    return forward_step(
+        c,
+        running,
+        isl + osl / 2.0,
+        prefill_tokens=others * isl,
+        prefill_pairs=others
+        * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
+        prefill_sequences=others,
+    )
+
+
+def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> ServingResult:
+    """`clients` concurrent requests, each replaced by a new one when it finishes (mode `batch`).
+
+    This is how serving benchmarks run "at a concurrency" (vLLM/SGLang `--max-concurrency`,
+    AIPerf/genai-perf `--concurrency`) and, with batch 1, llama-bench. Per replica, with
+    N = clients / replicas and the engine's slot limit S (KV budget and max batch, as offline):
+
+    * running R = min(N, S); each step decodes R tokens and carries (R - 1) / osl other
+      prompts' tokens (`_interference_step`): TPOT = that step time;
+    * a request's service time = its prefill (chunked, beside R decodes) + (osl - 1) TPOT;
+      steady throughput X = R / service (requests/s); the run starts as a static wave, so the
+      output tokens/s is the geometric mean of X x osl x replicas and `static_batch`'s;
+    * requests beyond the slots wait for one: by Little's law on the closed loop,
+      wait = (N - R) / X; prompts also queue for the prefill path, M/D/1 at load X x prefill;
+    * TTFT = slot wait + prefill wait + prefill; p99 from the exponential tail of the waits.
+    """
+    per_replica = np.maximum(np.asarray(clients, dtype=np.float64) / c.replicas, 1.0)
+    slots = np.maximum(_offline_steady(c, isl, osl).running, 1.0)
+    running = np.minimum(per_replica, slots)
+    steps = _steps_after_first(isl, osl)
+    step = _interference_step(c, running, isl, osl)
+    first = prefill(
+        c, 1.0, isl, decode_tokens=running - 1.0, decode_context=isl + osl / 2.0
+    )
+    service = first.time_s + steps * step.time_s
+    x = running / np.maximum(service, 1e-12)  # requests/s per replica
+    wait_slot = np.maximum(per_replica - running, 0.0) / np.maximum(x, 1e-12)
+    prefill_rho = np.minimum(x * first.time_s * np.maximum(running - 1.0, 0.0) / running, 0.95)
+    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * first.time_s
+    ttft = first.time_s + wait_prefill + wait_slot
+    queue_tail_95 = np.maximum(_tail(wait_prefill, prefill_rho, 0.95), wait_prefill)
+    queue_tail_99 = np.maximum(_tail(wait_prefill, prefill_rho, 0.99), queue_tail_95)
+    ttft_p95 = first.time_s + wait_slot * 1.05 + queue_tail_95
+    ttft_p99 = first.time_s + wait_slot * 1.1 + queue_tail_99
+    tpot_p99 = step.time_s + _chunk_tail(c, running, x, isl, osl, step)
+    # a benchmark at a concurrency starts with every client's request at once (a static
+    # wave) and desynchronises from there; without the run's length both limits are as
+    # likely, so the throughput is their geometric mean
+    static = static_batch(c, per_replica * c.replicas, isl, osl).output_tokens_per_s
+    steady = c.replicas * x * osl
+    tokens_per_s = np.sqrt(steady * np.where(np.isfinite(static) & (static > 0), static, steady))
+    e2e = ttft + steps * step.time_s
+    bound = np.where(
+        per_replica > slots,
+        KV_CAPACITY,
+        _dominant(first.time_s, first.chunk, steps * step.time_s, step),
+    )
+    return _finish(
+        c,
+        isl,
+        osl,
+        running,
+        tokens_per_s,
+        ttft,
+        ttft_p95,
+        ttft_p99,
+        step.time_s,
+        tpot_p99,
+        e2e,
+        bound.astype(np.intp),
+    )
+
+
+def _chunk_tail(
+    c: ConfigArrays, running: Array, arrivals: Array, isl: Array, osl: Array, step: StepTime
+) -> Array:
+    """Extra per-token time of the p99 request: a Poisson number of prompt chunks (mean m over
+    its decode) land in its steps; the p99 request sees m + 2.33 sqrt(m) of them instead of m."""
+    steps = _steps_after_first(isl, osl)
+    chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
+    busy = forward_step(
+        c,
+        running,
+        isl + osl / 2.0,
+        prefill_tokens=chunk,
+        prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention),
+        prefill_sequences=1.0,
+    )
+    decode_s = np.maximum(steps, 1.0) * step.time_s
+    m = arrivals * decode_s * np.ceil(isl / np.maximum(chunk, 1.0))
+    extra = np.maximum(busy.time_s - step.time_s, 0.0) * 2.33 * np.sqrt(m) / np.maximum(steps, 1.0)
+    return np.where(arrivals * isl > 0, extra, 0.0)
+
+
 @dataclass(frozen=True)
 class _Steady:
     running: Array
@@ -229,6 +341,9 @@ def offline(
     ttft_p99 = (
         np.where(later > 0, 0.99 * later / mu + alone.time_s, together.time_s) + s.step.time_s
     )
+    # a long first batch can put the mean above that tail estimate: a percentile is never
+    # below the mean
+    ttft_p99 = np.maximum(ttft_p99, ttft)
     e2e = ttft + steps * s.step.time_s
     bound = np.where(s.kv_limited, KV_CAPACITY, s.step.bound).astype(np.intp)
     return _finish(
@@ -247,8 +362,19 @@ def offline(
     )
 
 
+def soft_utilisation(rho: Array) -> Array:
+    """Utilisation with the capacity's uncertainty: rho / (1 + rho^k)^(1/k), k = SOFTNESS.
+
+    Equal to rho well below capacity, below 1 at and beyond it, so queueing waits grow steeply
+    but stay finite where the prediction cannot tell "just below" from "just above" capacity.
+    """
+    r = np.maximum(np.asarray(rho, dtype=np.float64), 0.0)
+    return np.asarray(r / (1.0 + r**SOFTNESS) ** (1.0 / SOFTNESS))
+
+
 def _tail(mean_wait: Array, utilisation: Array, quantile: float) -> Array:
-    """Quantile of a wait with P(W > t) = rho exp(-t rho / E[W]) (exponential tail)."""
+    """Quantile of a wait with P(W > t) = p exp(-t p / E[W]) (exponential tail), where
+    p = `utilisation` is the probability of waiting at all."""
     rho = np.clip(utilisation, 1e-9, 0.999)
     scale = mean_wait / rho
     return np.where(rho > 1.0 - quantile, scale * np.log(rho / (1.0 - quantile)), 0.0)
@@ -266,13 +392,17 @@ def at_rate(
     cap = _offline_steady(c, isl, osl)
     capacity_rps = cap.running / (cap.step.time_s * np.maximum(osl, 1.0))
     rho = lam / capacity_rps
+    # the predicted capacity is uncertain by about CAPACITY_MARGIN: near it, waits follow a
+    # soft utilisation that stays below 1, and a backlog builds only clearly beyond it
+    rho_soft = soft_utilisation(rho)
+    admitted = lam * rho_soft / np.maximum(rho, 1e-12)
     steps = _steps_after_first(isl, osl)
     running = np.minimum(np.maximum(lam * (steps + 1.0) * cap.step.time_s, 1.0), cap.running)
     for _ in range(MAX_FIXED_POINT_ITERATIONS):
         step = _steady_step(c, running, isl, osl)
         first = prefill(c, 1.0, isl, decode_tokens=running, decode_context=isl + osl / 2.0)
         e2e = first.time_s + steps * step.time_s
-        target = np.clip(lam * e2e, 1.0, cap.running)
+        target = np.clip(admitted * e2e, 1.0, cap.running)
         done = np.abs(target - running) <= 1e-3 * running
         running = 0.5 * (running + target)
         if bool(np.all(done)):
@@ -282,22 +412,32 @@ def at_rate(
     service = first.time_s
     e2e_service = service + steps * step.time_s
 
-    rho_c = np.minimum(rho, 0.98)
-    prefill_rho = np.minimum(lam * service, 0.98)
+    rho_c = np.minimum(rho_soft, 0.98)
+    prefill_rho = np.minimum(soft_utilisation(admitted * service), 0.98)
     wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * service
     slots = np.maximum(cap.running, 1.0)
     wait_slot = rho_c ** np.sqrt(2.0 * (slots + 1.0)) / (slots * (1.0 - rho_c)) * e2e_service * 0.5
+    stretched = capacity_rps * (1.0 + CAPACITY_MARGIN)
     backlog = np.where(
-        rho > 1.0,
-        benchmark_requests / c.replicas / 2.0 * (1.0 / capacity_rps - 1.0 / np.maximum(lam, 1e-12)),
+        lam > stretched,
+        benchmark_requests / c.replicas / 2.0 * (1.0 / stretched - 1.0 / np.maximum(lam, 1e-12)),
         0.0,
     )
     residual = step.time_s / 2.0
     queue = wait_prefill + wait_slot
     ttft = service + residual + queue + backlog
-    rho_tail = np.maximum(rho_c, prefill_rho)
-    ttft_p95 = service + 0.95 * step.time_s + _tail(queue, rho_tail, 0.95) + backlog
-    ttft_p99 = service + 0.99 * step.time_s + _tail(queue, rho_tail, 0.99) + backlog
+    # tails per queue: the prefill path waits with probability rho (one server); a batch slot
+    # with probability about rho^sqrt(2(c + 1)) (many servers, Sakasegawa), so a large batch
+    # adds little to the p99 until it is nearly full
+    slot_busy = rho_c ** np.sqrt(2.0 * (slots + 1.0))
+    tail_95 = np.maximum(
+        _tail(wait_prefill, prefill_rho, 0.95) + _tail(wait_slot, slot_busy, 0.95), queue
+    )
+    tail_99 = np.maximum(
+        _tail(wait_prefill, prefill_rho, 0.99) + _tail(wait_slot, slot_busy, 0.99), tail_95
+    )
+    ttft_p95 = service + 0.95 * step.time_s + tail_95 + backlog
+    ttft_p99 = service + 0.99 * step.time_s + tail_99 + backlog
     chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
     busy = forward_step(
         c,
@@ -351,7 +491,7 @@ def serve(c: ConfigArrays, w: Workload) -> ServingResult:
             continue
         sub = c.take(rows)
         if code == BATCH:
-            part = static_batch(sub, np.maximum(load[rows], 1.0), isl[rows], osl[rows])
+            part = closed_loop(sub, np.maximum(load[rows], 1.0), isl[rows], osl[rows])
         elif code == OFFLINE:
             part = offline(sub, isl[rows], osl[rows])
         else:

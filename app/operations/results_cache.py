@@ -32,6 +32,7 @@ from app import __version__
 from app.catalog.loader import Catalog
 from app.engine.efficiency import EfficiencyTable
 from app.engine.scenario import Scenario
+from app.errors import UserError
 from app.operations.evaluate import EvaluationResult, evaluate
 from app.operations.result_codec import (
     CODEC_VERSION,
@@ -104,10 +105,14 @@ def lookup(db: Database, scenario_id: int, key: str) -> EvaluationResult | None:
 
 
 def store(db: Database, scenario_id: int, key: str, result: EvaluationResult) -> bool:
-    """Keep `result` under `key`; False when the workspace is read-only (nothing written)."""
+    """Keep `result` under `key`; False when nothing was written (a read-only workspace, or
+    one another program holds busy: the cache only saves time, so that is no error)."""
     if getattr(db, "read_only", False):
         return False
-    results_store.put(db, scenario_id, key, result_to_json(result))
+    try:
+        results_store.put(db, scenario_id, key, result_to_json(result))
+    except UserError:
+        return False
     return True
 
 

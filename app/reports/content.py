@@ -227,8 +227,9 @@ def build_report(subjects: Sequence[ReportSubject], options: ReportOptions) -> R
         else:
             blocks = _per_scenario(subjects, SCENARIO_SECTIONS[spec.id],
                                    spec.id in PAGE_PER_SCENARIO)
-        sections.append(Section(spec.id, spec.title, blocks,
-                                new_page=spec.id not in ("signoff",)))
+        # Every section starts a page; the sign-off too, so its statement and signature
+        # lines stay on one page.
+        sections.append(Section(spec.id, spec.title, blocks, new_page=True))
     title = report_title(subjects, options)
     return Report(
         title=title,

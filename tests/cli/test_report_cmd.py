@@ -92,3 +92,27 @@ def test_exporting_again_reuses_the_cached_results(tmp_path: Path,
     # another draw count is other inputs: evaluated again
     assert main([*args, "--draws", "301", "--out", str(tmp_path / "third.pdf")]) != 0
     assert "evaluated although the results were cached" in capsys.readouterr().err
+
+
+def test_evaluate_then_report_evaluates_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`enclave evaluate NAME` keeps the result; the report of NAME reads it back, and the
+    JSON of the cached result is the JSON of the evaluated one."""
+    from app.operations.workspace_ops import open_workspace
+    from app.storage import scenario_store
+
+    with open_workspace(tmp_path / "ws.sqlite") as ws:
+        name = next(r.name for r in scenario_store.list_rows(ws.db)
+                    if r.name.startswith("Complete RAG"))
+    assert main([*_ws(tmp_path), "evaluate", name, "--draws", "300", "--json"]) == 0
+    fresh = capsys.readouterr().out
+
+    def no_evaluation(*_: object, **__: object) -> None:
+        raise AssertionError("evaluated although the results were cached")
+
+    monkeypatch.setattr("app.reports.prepare.evaluate", no_evaluation)
+    monkeypatch.setattr("app.operations.results_cache.evaluate", no_evaluation)
+    assert main([*_ws(tmp_path), "evaluate", name, "--draws", "300", "--json"]) == 0
+    assert capsys.readouterr().out == fresh
+    assert main([*_ws(tmp_path), "report", name, "--draws", "300", "--sections", "summary",
+                 "--out", str(tmp_path / "r.pdf")]) == 0

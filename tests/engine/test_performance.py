@@ -34,8 +34,15 @@ def test_batch_one_decode_is_weights_over_bandwidth_plus_overhead(make: MakeConf
     step = perf.forward_step(c, 1.0, 0.0)
     weights = (8.03e9 - EMBED_8B) * 2.0  # the embedding table is looked up, not streamed
     kv_write = 2 * 32 * 8 * 128 * 2
-    expected = (weights + kv_write) / (3.35e12 * 0.8) + 32 * 10e-6
+    bw = 3.35e12 * 0.8
+    # matrix products: 2 FLOPs per weight and the output head; p-norm with p = 2
+    gemm_c = 2 * (8.03e9 - EMBED_8B) / (989.4e12 * 0.5)
+    gemm_m = weights / bw
+    expected = (gemm_c**2 + gemm_m**2) ** 0.5 + kv_write / bw + 32 * 10e-6
+    assert perf.ROOFLINE_P == 2.0
     assert step.time_s[0] == pytest.approx(expected, rel=1e-9)
+    # far from the ridge point the p-norm is the roofline max within 0.01 %
+    assert step.time_s[0] == pytest.approx((weights + kv_write) / bw + 32 * 10e-6, rel=1e-4)
     assert perf.BOUND_NAMES[int(step.bound[0])] == "memory"
 
 
@@ -45,7 +52,13 @@ def test_prefill_is_compute_bound_with_causal_attention(make: MakeConfigs) -> No
     pre = perf.prefill(c, 1.0, np.array([n]))
     linear = 2 * (8.03e9 - 2 * EMBED_8B) * n + 2 * EMBED_8B * 1
     attention = 4 * 32 * 4096 * n * (n + 1) / 2  # = 2 x layers x n^2 x d for the causal prompt
-    expected = linear / (989.4e12 * 0.5) + attention / (989.4e12 * 0.5) + 32 * 10e-6
+    weights = (8.03e9 - EMBED_8B) * 2.0
+    gemm = (
+        (linear / (989.4e12 * 0.5)) ** 2 + (weights / (3.35e12 * 0.8)) ** 2
+    ) ** 0.5  # p-norm, p = 2
+    kv = 2 * 32 * 8 * 128 * 2 * n / (3.35e12 * 0.8)  # KV written for the prompt
+    attn = ((attention / (989.4e12 * 0.5)) ** 2 + kv**2) ** 0.5
+    expected = gemm + attn + 32 * 10e-6
     assert pre.chunks[0] == 1
     assert pre.time_s[0] == pytest.approx(expected, rel=1e-6)
     assert perf.BOUND_NAMES[int(pre.chunk.bound[0])] == "compute"

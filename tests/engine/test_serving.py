@@ -88,7 +88,7 @@ def test_serve_dispatches_modes_per_row(make: MakeConfigs) -> None:
         output_tokens=arr(128, 128, 128),
     )
     r = serving.serve(three, w)
-    alone = serving.static_batch(c, arr(8), arr(512), arr(128))
+    alone = serving.closed_loop(c, arr(8), arr(512), arr(128))
     assert r.output_tokens_per_s[0] == pytest.approx(alone.output_tokens_per_s[0])
     assert r.output_tokens_per_s[1] > r.output_tokens_per_s[0]
     assert r.output_tokens_per_s[2] == pytest.approx(2 * 128)
