@@ -57,3 +57,11 @@ def test_a_run_that_does_not_fit_says_so(qtbot: QtBot) -> None:
     assert [label.text for _, label in chart.legend.items][-1] == "beyond the GPU"
     view = chart.plot.getViewBox().viewRange()
     assert view[0][1] >= sample(fits=False).total_gb  # the whole bar is in view
+
+
+def test_a_workload_name_prints_as_typed(qtbot: QtBot) -> None:
+    data = sample()
+    named = FinetuneMemoryData("<i>lora</i> & co", data.parts, data.capacity_gb, data.job_gpus,
+                               data.zero_stage, data.min_gpus_to_fit, data.fits)
+    chart = _chart(qtbot, named)
+    assert chart.title_item.item.toPlainText() == "Memory per GPU of one run: <i>lora</i> & co"

@@ -1,5 +1,8 @@
 """What every chart shares: a title, styled plots, a legend, an empty-state note, and output.
 
+Titles, subtitles and legend entries are shown as plain text (pyqtgraph's labels read HTML,
+and they carry scenario and workload names as typed).
+
 A chart is a `pyqtgraph.GraphicsLayoutWidget` built from one chart-data object
 (`app.operations.chart_data`); `set_data(data)` redraws it. Rows of its layout: title (and an
 optional subtitle), the plot(s), the legend.
@@ -16,6 +19,7 @@ A chart that is not on screen must be laid out first: `prepare_offscreen(width, 
 from __future__ import annotations
 
 import contextlib
+import html
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,7 +115,7 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self.resize(DEFAULT_SIZE)
         self.ci.setContentsMargins(8, 6, 14, 6)
         self.ci.layout.setVerticalSpacing(2)
-        self.title_item = WrappingLabel(title, size=TITLE_PT, bold=True, color=palette.TEXT,
+        self.title_item = WrappingLabel(html.escape(title), size=TITLE_PT, bold=True, color=palette.TEXT,
                                         justify="left")
         self.subtitle_item = WrappingLabel("", size=SUBTITLE_PT, color=palette.MUTED_TEXT,
                                            justify="left")
@@ -164,7 +168,8 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         return plot
 
     def set_subtitle(self, text: str) -> None:
-        self.subtitle_item.setText(text, size=SUBTITLE_PT, color=palette.MUTED_TEXT)
+        self.subtitle_item.setText(html.escape(text), size=SUBTITLE_PT,
+                                   color=palette.MUTED_TEXT)
         self.subtitle_item.setVisible(bool(text))
         if not text:
             self.subtitle_item.setMaximumHeight(0)
@@ -172,7 +177,8 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
 
     def set_title(self, text: str) -> None:
         self._title = text
-        self.title_item.setText(text, size=TITLE_PT, bold=True, color=palette.TEXT)
+        self.title_item.setText(html.escape(text), size=TITLE_PT, bold=True,
+                                color=palette.TEXT)
 
     @property
     def title(self) -> str:
@@ -198,7 +204,7 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         if key != self._legend_key:
             self.legend.clear()
             for sample, name in self._pending_legend:
-                self.legend.addItem(sample, name)
+                self.legend.addItem(sample, html.escape(name))
             self._legend_key = key
             self._legend_columns = 0
             self.fit_legend()
