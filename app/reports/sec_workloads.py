@@ -14,6 +14,7 @@ from app.operations.pool_chart_data import pool_placement
 from app.operations.sizing import WorkloadSizing
 from app.reports import fmt
 from app.reports import tables as t
+from app.reports.kpi_cards import GOOD
 from app.reports.model import (
     Block,
     Cell,
@@ -26,29 +27,18 @@ from app.reports.model import (
     Table,
 )
 from app.reports.subject import ReportSubject
+from app.reports.workload_cards import WorkloadCell, basis_text, workload_rows
 from app.reports.workload_facts import (
+    INTERFERENCE,
     KIND_NAMES,
     KIND_NOUNS,
+    SHARING_TEXT,
     finite,
     join,
-    latency_target,
     method_name,
-    peak_capacity,
-    slo_word,
-    slots_text,
     utilisation_at_peak,
 )
 from app.reports.workload_sentences import NUMBER_WORDS
-
-KIND_SHORT = {"llm": "LLM", "embedding": "embedding", "reranker": "reranker", "guard": "guard",
-              "finetune": "fine-tune"}
-SHARING_TEXT = {"mig": "MIG partitions", "time-slicing": "time-slicing", "none": "no sharing"}
-INTERFERENCE = (
-    "Co-location caveat: each workload is sized as if it ran alone in its slot. MIG partitions "
-    "isolate memory and compute, but time-sliced GPUs, jobs run in the serving GPUs' idle "
-    "hours and the shared host (CPU, PCIe, network, vector index in host memory) can slow the "
-    "serving workloads when they overlap; a periodic job that runs late into the working day "
-    "takes capacity from the peak. Measure the co-located set on the site before committing.")
 
 
 def workloads_blocks(s: ReportSubject, key: str) -> list[Block]:
@@ -111,31 +101,21 @@ def intro_text(s: ReportSubject) -> str:
 
 
 def workload_table(s: ReportSubject, key: str) -> Table:
-    r = s.result
-    tco = r.kpis.tco_usd
+    """The dashboard's workload rows (`workload_cards.workload_rows`) as a report table."""
     rows = []
-    for i, w in enumerate(r.workloads):
-        spec = r.scenario.workloads[i]
-        what, latency = latency_target(w, spec)
-        util = utilisation_at_peak(w)
-        word, status = slo_word(w)
-        share = w.cost_share_usd
-        share_text = fmt.usd_short(share)
-        if share is not None and tco:
-            share_text += f" ({fmt.pct(share / tco)})"
-        gpu_share = w.gpu_share
+    for row in workload_rows(s.result, tuple(m.name for m in s.resolved.models)):
+        cell = row.cell
         rows.append((
-            t.text(w.name),
-            t.text(KIND_SHORT.get(w.kind, w.kind)),
-            t.text(s.resolved.models[i].name),
-            Cell(f"{fmt.num(gpu_share, digits=2)}: {slots_text(w)}" if gpu_share is not None
-                 else slots_text(w), gpu_share),
-            t.text(peak_capacity(w)),
-            t.number(util, fmt.pct),
-            t.text(f"{what} {latency}"),
-            t.number(finite(w.memory_per_instance_bytes), fmt.gb),
-            Cell(share_text, share),
-            t.text(word, status),
+            t.text(cell("workload").text),
+            t.text(cell("kind").text),
+            t.text(cell("model").text),
+            Cell(cell("gpu_share").text, cell("gpu_share").value),
+            t.text(cell("peak").text),
+            _number(cell("use")),
+            t.text(cell("latency").text),
+            _number(cell("memory")),
+            Cell(cell("cost_share").text, cell("cost_share").value),
+            t.text(cell("target").text, "pass" if cell("target").tone == GOOD else "fail"),
         ))
     return t.table(f"{key}-workloads", "Workloads on the shared fleet",
                    [t.left("workload", 10), t.left("kind", 10), t.left("model", 11),
@@ -341,14 +321,16 @@ def finetune_blocks(s: ReportSubject, w: WorkloadSizing, key: str) -> list[Block
 
 
 def caveat_blocks(s: ReportSubject) -> list[Block]:
-    r = s.result
-    notes = [n for n in r.basis.get("notes") or []
-             if n.startswith("co-located") or "not staged" in n]
-    basis = list(r.pool.pool.basis) if r.pool is not None else []
     blocks: list[Block] = [Paragraph(INTERFERENCE, "note")]
-    if notes or basis:
-        blocks.append(Paragraph("Basis: " + "; ".join([*basis, *notes]) + ".", "note"))
+    basis = basis_text(s.result)
+    if basis:
+        blocks.append(Paragraph(basis, "note"))
     return blocks
+
+
+def _number(cell: WorkloadCell) -> Cell:
+    """A numeric cell as `tables.number` makes it: exported as the number, '' when missing."""
+    return Cell(cell.text, "" if cell.value is None else cell.value)
 
 
 def _fewest_text(d: dict[str, Any]) -> str:

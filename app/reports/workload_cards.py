@@ -12,8 +12,8 @@ what the PDF can print, for a scenario with several workloads or any that is not
 - the pool GPU by GPU (`pool_chart_data.PoolPlacementData`), the pool's facts and the
   co-location caveat.
 
-Texts of the table are those of the PDF's workloads section (`workload_facts`), so screen and
-report agree to the character.
+The PDF's workloads section prints these same rows (`workload_rows`) and basis line, so screen
+and report agree to the character.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from app.operations.pool_chart_data import PoolPlacementData, pool_placement
 from app.operations.sizing import WorkloadSizing
 from app.reports import fmt
 from app.reports.kpi_cards import BAD, GOOD, NEUTRAL, WARN
-from app.reports.sec_workloads import INTERFERENCE, KIND_SHORT, SHARING_TEXT
 from app.reports.workload_facts import (
+    INTERFERENCE,
+    KIND_SHORT,
+    SHARING_TEXT,
     finite,
     latency_target,
     peak_capacity,
@@ -101,25 +103,36 @@ def workloads_area(result: EvaluationResult, model_names: tuple[str, ...],
                    gpu_memory_bytes: float, accelerator: str) -> WorkloadsArea:
     """The area for `result`; `model_names` are the catalog names of the workloads' models,
     `gpu_memory_bytes` and `accelerator` the fleet's GPU (memory, name)."""
-    rows = tuple(_row(result, i, w, model_names[i] if i < len(model_names) else w.model)
-                 for i, w in enumerate(result.workloads))
     cards = tuple(card for i, w in enumerate(result.workloads)
                   if (card := kind_card(result, i, w,
                                         model_names[i] if i < len(model_names) else w.model,
                                         gpu_memory_bytes)) is not None)
     pool = pool_placement(result, gpu_memory_bytes) if result.pool is not None else None
-    notes = [n for n in result.basis.get("notes") or []
-             if n.startswith("co-located") or "not staged" in n]
-    basis = list(result.pool.pool.basis) if result.pool is not None else []
     return WorkloadsArea(
         headline=headline(result, accelerator),
-        rows=rows,
+        rows=workload_rows(result, model_names),
         cards=cards,
         pool=pool,
         facts=pool_facts(result),
         caveat=INTERFERENCE,
-        basis="Basis: " + "; ".join([*basis, *notes]) + "." if basis or notes else "",
+        basis=basis_text(result),
     )
+
+
+def workload_rows(result: EvaluationResult, model_names: tuple[str, ...]
+                  ) -> tuple[WorkloadRow, ...]:
+    """One row per workload (the dashboard's table and the PDF's); `model_names` as in
+    `workloads_area`."""
+    return tuple(_row(result, i, w, model_names[i] if i < len(model_names) else w.model)
+                 for i, w in enumerate(result.workloads))
+
+
+def basis_text(result: EvaluationResult) -> str:
+    """`Basis: …; co-located …`: the pool's basis and the co-location notes ('' if none)."""
+    notes = [n for n in result.basis.get("notes") or []
+             if n.startswith("co-located") or "not staged" in n]
+    basis = list(result.pool.pool.basis) if result.pool is not None else []
+    return "Basis: " + "; ".join([*basis, *notes]) + "." if basis or notes else ""
 
 
 def headline(result: EvaluationResult, accelerator: str) -> str:

@@ -21,6 +21,15 @@ KIND_NOUNS = {"llm": "LLM", "embedding": "embedder", "reranker": "reranker",
               "guard": "guard model", "finetune": "fine-tune"}
 METHOD_NAMES = {"full": "full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
 SLOT_ORDER = ("whole", "shared", "dedicated", "off-peak")
+KIND_SHORT = {"llm": "LLM", "embedding": "embedding", "reranker": "reranker", "guard": "guard",
+              "finetune": "fine-tune"}
+SHARING_TEXT = {"mig": "MIG partitions", "time-slicing": "time-slicing", "none": "no sharing"}
+INTERFERENCE = (
+    "Co-location caveat: each workload is sized as if it ran alone in its slot. MIG partitions "
+    "isolate memory and compute, but time-sliced GPUs, jobs run in the serving GPUs' idle "
+    "hours and the shared host (CPU, PCIe, network, vector index in host memory) can slow the "
+    "serving workloads when they overlap; a periodic job that runs late into the working day "
+    "takes capacity from the peak. Measure the co-located set on the site before committing.")
 
 
 def llms(s: ReportSubject) -> list[tuple[int, WorkloadSizing]]:
