@@ -14,7 +14,7 @@ from app.operations.pool_chart_data import pool_placement
 from app.operations.sizing import WorkloadSizing
 from app.reports import fmt
 from app.reports import tables as t
-from app.reports.kpi_cards import GOOD
+from app.reports.kpi_cards import GOOD, NEUTRAL, KpiCard
 from app.reports.model import (
     Block,
     Cell,
@@ -33,12 +33,18 @@ from app.reports.workload_facts import (
     KIND_NAMES,
     KIND_NOUNS,
     SHARING_TEXT,
-    finite,
     join,
     method_name,
-    utilisation_at_peak,
+)
+from app.reports.workload_kind_cards import (
+    embedding_figures,
+    guard_figures,
+    reranker_figures,
 )
 from app.reports.workload_sentences import NUMBER_WORDS
+
+ENCODER_FIGURES = {"embedding": embedding_figures, "reranker": reranker_figures,
+                   "guard": guard_figures}
 
 
 def workloads_blocks(s: ReportSubject, key: str) -> list[Block]:
@@ -175,94 +181,24 @@ def pool_facts(s: ReportSubject) -> tuple[tuple[str, str], ...]:
 
 
 def card_blocks(s: ReportSubject, i: int, w: WorkloadSizing, key: str) -> list[Block]:
-    if w.kind == "embedding":
-        return [embedding_cards(s, w)]
-    if w.kind == "reranker":
-        return [reranker_cards(s, i, w)]
-    if w.kind == "guard":
-        return [guard_cards(s, i, w)]
+    """An encoder's figures as the dashboard's cards (`workload_kind_cards`) print them; a
+    fine-tune's as cards and its memory table."""
     if w.kind == "finetune":
         return finetune_blocks(s, w, key)
-    return []
+    figures = ENCODER_FIGURES.get(w.kind)
+    if figures is None:
+        return []
+    return [KpiGrid(tuple(_kpi(card) for card in figures(s.result, i, w)))]
+
+
+def _kpi(card: KpiCard) -> Kpi:
+    """A dashboard card as a report KPI: the report's KPI labels start in lower case."""
+    return Kpi(card.label[:1].lower() + card.label[1:], card.value, card.detail,
+               "" if card.tone == NEUTRAL else card.tone)
 
 
 def _status(ok: bool | None) -> str:
     return "" if ok is None else "good" if ok else "bad"
-
-
-def embedding_cards(s: ReportSubject, w: WorkloadSizing) -> KpiGrid:
-    d = w.details
-    pool = s.result.pool
-    fleet_gpus = pool.pool.gpus if pool is not None else 0
-    cost = d.get("corpus_embed_cost_usd")
-    reembeds = float(d.get("reembeds_per_month") or 0.0)
-    index = str(d.get("index", "")).upper() if d.get("index") in ("hnsw", "ivf") else \
-        str(d.get("index", ""))
-    return KpiGrid((
-        Kpi("vectors in the index", fmt.millions(float(d["vectors"])),
-            f"{fmt.num(float(d['corpus_documents']))} documents × "
-            f"{d['chunks_per_document']} chunks; {d['dimension']}-d {d['vector_precision']}"),
-        Kpi("index in host memory", fmt.gb(float(d["index_memory_bytes"])),
-            f"{fmt.gb(float(d['index_disk_bytes']))} on disk; {index}, "
-            f"{fmt.num(float(d['index_bytes_per_vector']))} bytes per vector"),
-        Kpi("embedding the corpus", fmt.usd_short(float(cost)) if cost is not None else
-            f"{fmt.num(float(d['corpus_embed_gpu_hours']), digits=1)} GPU-h",
-            f"{fmt.num(float(d['corpus_embed_gpu_hours']), digits=1)} GPU-h for "
-            f"{fmt.tokens(float(d['corpus_tokens']))} tokens; "
-            f"{fmt.hours(float(d['corpus_embed_hours_on_fleet']))} on the {fleet_gpus}-GPU pool"),
-        Kpi("re-embedding per month",
-            f"{fmt.num(float(d['reembed_gpu_hours_per_month']), digits=1)} GPU-h"
-            if reembeds else "none",
-            f"{fmt.sig(reembeds)} full pass{'es' if reembeds != 1 else ''} a month"
-            + (", off-peak" if w.slots.get("off-peak") else
-               ", dedicated GPU" if w.slots.get("dedicated") else "")
-            if reembeds else "embedded once, before go-live"),
-    ))
-
-
-def _latency_card(s: ReportSubject, i: int, w: WorkloadSizing, label: str) -> Kpi:
-    target = s.result.scenario.workloads[i].ttft_target_ms
-    slots = [slot for slot in w.slots if slot not in ("off-peak", "dedicated")]
-    where = f"on a {slots[0]} partition" if slots and slots[0] not in ("whole", "shared") \
-        else "on a whole GPU" if slots == ["whole"] else "time-sliced"
-    return Kpi(label, fmt.ms(finite(w.latency_ms)),
-               f"target {fmt.ms(target) if target is not None else 'none'}; {where}, "
-               "no queueing", _status(w.meets_slo))
-
-
-def _capacity_card(w: WorkloadSizing) -> Kpi:
-    util = utilisation_at_peak(w)
-    return Kpi("capacity at peak", f"{fmt.rate(finite(w.capacity_per_s))} {w.rate_unit}",
-               f"peak {fmt.rate(finite(w.peak_demand_per_s))} ({fmt.pct(util)} used); "
-               f"{w.capacity.replicas} instance{'s' if w.capacity.replicas != 1 else ''}")
-
-
-def reranker_cards(s: ReportSubject, i: int, w: WorkloadSizing) -> KpiGrid:
-    d = w.details
-    cost = d.get("cost_per_1k_queries_usd")
-    rate = s.result.kpis.cost_per_gpu_hour_usd
-    return KpiGrid((
-        _latency_card(s, i, w, "latency per query"),
-        Kpi("cost per 1,000 queries", fmt.usd_cents(None if cost is None else float(cost)),
-            f"{fmt.num(float(d['gpu_seconds_per_query']) * 1000, digits=1)} GPU-ms per query"
-            + (f" at {fmt.usd_cents(rate)}/GPU-h" if rate is not None else "")),
-        Kpi("work per query", f"{d['candidates_per_query']} pairs",
-            f"{fmt.num(float(d['tokens_per_pair']))} tokens each, "
-            f"{fmt.num(float(d['tokens_per_query']))} per query"),
-        _capacity_card(w),
-    ))
-
-
-def guard_cards(s: ReportSubject, i: int, w: WorkloadSizing) -> KpiGrid:
-    d = w.details
-    return KpiGrid((
-        _latency_card(s, i, w, "latency per check"),
-        Kpi("checks per request", f"{d['checks_per_request']}",
-            f"{fmt.num(float(d['tokens_per_check']))} tokens per check"),
-        Kpi("checks per GPU", f"{fmt.rate(float(d['checks_per_s_per_gpu']))}/s",
-            f"{fmt.num(float(d['tokens_per_s_per_gpu']))} tokens/s per GPU"),
-        _capacity_card(w),
-    ))
 
 
 def finetune_blocks(s: ReportSubject, w: WorkloadSizing, key: str) -> list[Block]:
