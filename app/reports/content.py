@@ -26,7 +26,7 @@ from app.reports.sec_workloads import workloads_blocks
 from app.reports.sentences import horizon_text, summary_sentences
 from app.reports.subject import ReportSubject
 from app.reports.tables import slug
-from app.reports.workload_facts import KIND_NAMES, has_pool_story
+from app.reports.workload_facts import KIND_NAMES, has_workloads_area
 
 PerScenario = Callable[[ReportSubject, str], list[Block]]
 
@@ -221,9 +221,10 @@ def build_report(subjects: Sequence[ReportSubject], options: ReportOptions) -> R
         elif spec.id == "signoff":
             blocks = signoff_section(subjects)
         elif spec.id == "workloads":
-            if not any(has_pool_story(s) for s in subjects):
+            if not any(has_workloads_area(s.result) for s in subjects):
                 continue
-            blocks = _per_scenario(subjects, workloads_blocks, True, has_pool_story)
+            blocks = _per_scenario(subjects, workloads_blocks, True,
+                                   lambda s: has_workloads_area(s.result))
         else:
             blocks = _per_scenario(subjects, SCENARIO_SECTIONS[spec.id],
                                    spec.id in PAGE_PER_SCENARIO)

@@ -22,7 +22,8 @@ from app.operations.live_eval import EDITING_DRAWS, LiveEvaluation, SizingCache,
 from app.operations.progress import CancelToken, ProgressCallback
 from app.operations.scenario_fields import field_label
 from app.reports.kpi_cards import ENTER_COSTS, KpiCard, kpi_cards, not_evaluated_cards
-from app.reports.workload_cards import WorkloadsArea, has_workloads_area, workloads_area
+from app.reports.workload_cards import WorkloadsArea, workloads_area
+from app.reports.workload_facts import has_workloads_area
 
 
 @dataclass(frozen=True)

@@ -93,12 +93,6 @@ def short_unit(unit: str) -> str:
     return unit.replace("tokens/s", "tok/s")
 
 
-def has_workloads_area(result: EvaluationResult) -> bool:
-    """Several workloads, or one that is not a generative LLM."""
-    ws = result.workloads
-    return len(ws) > 1 or any(w.kind != "llm" for w in ws)
-
-
 def workloads_area(result: EvaluationResult, model_names: tuple[str, ...],
                    gpu_memory_bytes: float, accelerator: str) -> WorkloadsArea:
     """The area for `result`; `model_names` are the catalog names of the workloads' models,

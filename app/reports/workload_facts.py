@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from app.engine.scenario import Workload
+from app.operations.evaluate import EvaluationResult
 from app.operations.sizing import WorkloadSizing
 from app.reports import fmt
 from app.reports.subject import ReportSubject
@@ -37,10 +38,10 @@ def llms(s: ReportSubject) -> list[tuple[int, WorkloadSizing]]:
     return [(i, w) for i, w in enumerate(s.result.workloads) if w.kind == "llm"]
 
 
-def has_pool_story(s: ReportSubject) -> bool:
-    """A scenario gets the workloads section when it has several workloads or any that is not
-    a generative LLM."""
-    ws = s.result.workloads
+def has_workloads_area(result: EvaluationResult) -> bool:
+    """Several workloads, or one that is not a generative LLM: such a scenario gets the
+    dashboard's workloads area and the report's workloads section."""
+    ws = result.workloads
     return len(ws) > 1 or any(w.kind != "llm" for w in ws)
 
 

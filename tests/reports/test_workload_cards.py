@@ -14,12 +14,8 @@ from app.reports import fmt
 from app.reports.compare_table import compare_table
 from app.reports.kpi_cards import BAD, GOOD, kpi_cards
 from app.reports.subject import ReportSubject
-from app.reports.workload_cards import (
-    COLUMNS,
-    WorkloadsArea,
-    has_workloads_area,
-    workloads_area,
-)
+from app.reports.workload_cards import COLUMNS, WorkloadsArea, workloads_area
+from app.reports.workload_facts import has_workloads_area
 from tests.reports import rag_variants
 
 
