@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -42,6 +41,7 @@ from app.ui.dialogs.alerts import show_message
 from app.ui.dialogs.catalog_entry_dialog import CatalogEntryDialog
 from app.ui.models.catalog_table import CatalogTableModel
 from app.ui.views.catalog_detail import KIND_SINGULAR, CatalogEntryDetail
+from app.ui.views.screen_parts import action_button, screen_action
 from app.ui.views.state_badge import StateBadgeDelegate
 
 KIND_LABELS = {"models": "Models", "accelerators": "Accelerators", "servers": "Servers",
@@ -76,20 +76,20 @@ class CatalogView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
 
-        self.add_action = self._action("&Add…", "Ctrl+N", self.add_entry)
-        self.edit_action = self._action("&Edit…", "F2", self.edit_entry)
-        self.duplicate_action = self._action("D&uplicate…", "Ctrl+D", self.duplicate_entry)
-        self.delete_action = self._action("&Delete", QKeySequence.StandardKey.Delete,
-                                          self.delete_entry)
-        self.revert_action = self._action("&Revert to shipped", "Ctrl+R", self.revert_entry)
-        self.import_action = self._action("&Import pack…", "Ctrl+I", self.import_pack)
-        self.export_action = self._action("E&xport pack…", "Ctrl+E", self.export_pack)
+        self.add_action = screen_action(self, "&Add…", "Ctrl+N", self.add_entry)
+        self.edit_action = screen_action(self, "&Edit…", "F2", self.edit_entry)
+        self.duplicate_action = screen_action(self, "D&uplicate…", "Ctrl+D", self.duplicate_entry)
+        self.delete_action = screen_action(self, "&Delete", QKeySequence.StandardKey.Delete,
+                                           self.delete_entry)
+        self.revert_action = screen_action(self, "&Revert to shipped", "Ctrl+R", self.revert_entry)
+        self.import_action = screen_action(self, "&Import pack…", "Ctrl+I", self.import_pack)
+        self.export_action = screen_action(self, "E&xport pack…", "Ctrl+E", self.export_pack)
 
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
-        top.addWidget(self._button(self.import_action))
-        top.addWidget(self._button(self.export_action))
+        top.addWidget(action_button(self.import_action))
+        top.addWidget(action_button(self.export_action))
         bar = QHBoxLayout()
         kind_label = QLabel("&Kind:")
         kind_label.setBuddy(self.kind)
@@ -99,7 +99,7 @@ class CatalogView(QWidget):
         bar.addSpacing(12)
         for action in (self.add_action, self.edit_action, self.duplicate_action,
                        self.delete_action, self.revert_action):
-            bar.addWidget(self._button(action))
+            bar.addWidget(action_button(action))
 
         self.table = QTableView()
         self.table.setObjectName("catalogTable")
@@ -142,27 +142,6 @@ class CatalogView(QWidget):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         ctx.events.changed.connect(self._on_change)
         self._kind_changed()
-
-    # --- construction helpers ---------------------------------------------------------------
-
-    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey,
-                slot: Any) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        # Window-wide, but Qt ignores actions of hidden screens: each screen can use Ctrl+N.
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
-    def _button(self, action: QAction) -> QPushButton:
-        button = QPushButton(action.text())
-        hint = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        button.setToolTip(f"{action.text().replace('&', '')} ({hint})" if hint else "")
-        button.clicked.connect(action.trigger)
-        action.enabledChanged.connect(button.setEnabled)
-        button.setEnabled(action.isEnabled())
-        return button
 
     # --- state ------------------------------------------------------------------------------
 

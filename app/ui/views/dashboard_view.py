@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -39,6 +39,7 @@ from app.ui.context import ScreenContext
 from app.ui.live import LiveEvaluator
 from app.ui.views.dashboard_parts import ConstraintPanel, KpiGrid
 from app.ui.views.scenario_editor import ScenarioEditor
+from app.ui.views.screen_parts import screen_action
 
 TWO_COLUMNS_FROM_PX = 900
 KPI_CARD_PX = 168
@@ -72,11 +73,8 @@ class DashboardView(QWidget):
         self.editor_button = QPushButton(messages.DASHBOARD_HIDE_EDITOR)
         self.editor_button.setToolTip("Ctrl+E")
         self.editor_button.clicked.connect(self.toggle_editor)
-        self.toggle_action = QAction(messages.DASHBOARD_HIDE_EDITOR, self)
-        self.toggle_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.toggle_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.toggle_action.triggered.connect(self.toggle_editor)
-        self.addAction(self.toggle_action)
+        self.toggle_action = screen_action(self, messages.DASHBOARD_HIDE_EDITOR, "Ctrl+E",
+                                           self.toggle_editor)
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addSpacing(16)

@@ -13,7 +13,6 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -59,6 +58,7 @@ from app.ui.context import ScreenContext
 from app.ui.dialogs.alerts import show_message
 from app.ui.models.front_table import COST_COLUMN, POINT_ROLE, SORT_ROLE, FrontTableModel
 from app.ui.tasks import TaskHandle
+from app.ui.views.screen_parts import screen_action
 
 if TYPE_CHECKING:
     from app.ui.views.explorer_chart import FrontChart
@@ -128,11 +128,7 @@ class ExplorerView(QWidget):
         self.ttft_target = self._target_spin(10_000_000)
         self.tpot_target = self._target_spin(100_000)
         self.engine = QComboBox()
-        self.run_action = QAction(messages.EXPLORER_RUN, self)
-        self.run_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.run_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.run_action.triggered.connect(lambda _checked=False: self.run_sweep())
-        self.addAction(self.run_action)
+        self.run_action = screen_action(self, messages.EXPLORER_RUN, "Ctrl+R", self.run_sweep)
         self.run_button = QPushButton(messages.EXPLORER_RUN)
         self.run_button.setObjectName("primary")
         self.run_button.setToolTip(messages.EXPLORER_RUN_TIP)

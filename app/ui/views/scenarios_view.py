@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
+from PySide6.QtGui import QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -44,6 +43,7 @@ from app.ui.dialogs.name_dialog import NameDialog
 from app.ui.dialogs.new_scenario_dialog import NewScenarioDialog
 from app.ui.models.scenario_table import ScenarioTableModel
 from app.ui.views.scenario_bundles import ScenarioBundleActions
+from app.ui.views.screen_parts import action_button, screen_action
 
 
 class ScenariosView(QWidget):
@@ -69,15 +69,15 @@ class ScenariosView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
 
-        self.new_action = self._action("&New from template…", "Ctrl+N", self.ask_new)
-        self.open_action = self._action("&Open", "Ctrl+Return", self._open_selected)
-        self.duplicate_action = self._action("D&uplicate", "Ctrl+D", self.duplicate_selected)
-        self.rename_action = self._action("&Rename…", "F2", self.ask_rename)
-        self.delete_action = self._action("&Delete", QKeySequence.StandardKey.Delete,
-                                          self.delete_selected)
+        self.new_action = screen_action(self, "&New from template…", "Ctrl+N", self.ask_new)
+        self.open_action = screen_action(self, "&Open", "Ctrl+Return", self._open_selected)
+        self.duplicate_action = screen_action(self, "D&uplicate", "Ctrl+D", self.duplicate_selected)
+        self.rename_action = screen_action(self, "&Rename…", "F2", self.ask_rename)
+        self.delete_action = screen_action(self, "&Delete", QKeySequence.StandardKey.Delete,
+                                           self.delete_selected)
         self.bundles = ScenarioBundleActions(ctx, self.selected_ids, self)
-        self.import_action = self._action("&Import…", "Ctrl+I", self.bundles.ask_import)
-        self.export_action = self._action("E&xport…", "Ctrl+E", self.bundles.ask_export)
+        self.import_action = screen_action(self, "&Import…", "Ctrl+I", self.bundles.ask_import)
+        self.export_action = screen_action(self, "E&xport…", "Ctrl+E", self.bundles.ask_export)
         if self.workspace.read_only:  # they would only be refused
             self.new_action.setEnabled(False)
             self.import_action.setEnabled(False)
@@ -86,10 +86,10 @@ class ScenariosView(QWidget):
         bar.addSpacing(12)
         for action in (self.new_action, self.open_action, self.duplicate_action,
                        self.rename_action, self.delete_action):
-            bar.addWidget(self._button(action))
+            bar.addWidget(action_button(action))
         bar.addSpacing(12)
         for action in (self.import_action, self.export_action):
-            bar.addWidget(self._button(action))
+            bar.addWidget(action_button(action))
 
         self.table = QTableView()
         self.table.setObjectName("scenarioTable")
@@ -146,23 +146,6 @@ class ScenariosView(QWidget):
         ctx.events.changed.connect(self._on_change)
         self.refresh()
 
-    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey, slot: Any) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        # Window-wide, but Qt ignores actions of hidden screens: each screen can use Ctrl+N.
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
-    def _button(self, action: QAction) -> QPushButton:
-        button = QPushButton(action.text())
-        hint = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        button.setToolTip(f"{action.text().replace('&', '')} ({hint})")
-        button.clicked.connect(action.trigger)
-        action.enabledChanged.connect(button.setEnabled)
-        button.setEnabled(action.isEnabled())
-        return button
 
     # --- listing ----------------------------------------------------------------------------
 

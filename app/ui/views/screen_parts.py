@@ -1,0 +1,34 @@
+"""Pieces the screens share: window-wide shortcut actions and the buttons that trigger them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QPushButton, QWidget
+
+
+def screen_action(screen: QWidget, text: str, shortcut: str | QKeySequence.StandardKey,
+                  slot: Callable[[], Any]) -> QAction:
+    """An action of `screen` that calls `slot()` on its shortcut anywhere in the window."""
+    action = QAction(text, screen)
+    action.setShortcut(QKeySequence(shortcut))
+    # Window-wide, but Qt ignores actions of hidden screens: each screen can use Ctrl+N.
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(lambda _checked=False: slot())
+    screen.addAction(action)
+    return action
+
+
+def action_button(action: QAction) -> QPushButton:
+    """A button that triggers `action`, named after it, with its shortcut as the tooltip and
+    enabled while the action is."""
+    button = QPushButton(action.text())
+    hint = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    button.setToolTip(f"{action.text().replace('&', '')} ({hint})" if hint else "")
+    button.clicked.connect(action.trigger)
+    action.enabledChanged.connect(button.setEnabled)
+    button.setEnabled(action.isEnabled())
+    return button
