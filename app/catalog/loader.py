@@ -7,7 +7,6 @@ the frozen engine types on demand. Lookups accept an id, a name or an alias, cas
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +30,7 @@ from app.engine.catalog_types import (
     SupportNote,
 )
 from app.errors import UserError
+from app.json_file import read_json_file
 from app.paths import resources_dir
 
 PACK_FILES = {kind: f"{kind}.json" for kind in KINDS}
@@ -76,27 +76,8 @@ def parse_pack(data: Any, origin: str) -> Pack:
 
 def read_pack(path: Path) -> Pack:
     """Read and validate one pack file."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CatalogError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    if size > MAX_PACK_BYTES:
-        raise CatalogError(
-            f"{path.name}: is larger than the {MAX_PACK_BYTES // 1_000_000} MB limit"
-        )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path.name}: must be UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise CatalogError(
-            f"{path.name}: is not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
-    except RecursionError:
-        raise CatalogError(f"{path.name}: nests too deeply to be a catalog pack") from None
-    except ValueError as exc:  # an integer too long to convert
-        raise CatalogError(f"{path.name}: is not valid JSON ({str(exc)[:80]})") from None
-    return parse_pack(data, path.name)
+    return parse_pack(read_json_file(path, MAX_PACK_BYTES, CatalogError, "a catalog pack"),
+                      path.name)
 
 
 def shipped_packs(folder: Path | None = None) -> dict[str, Pack]:

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from app.engine.scenario import Scenario, ScenarioError
 from app.errors import UserError
+from app.json_file import read_json_file
 from app.paths import resources_dir
 from app.storage import scenario_store
 from app.storage.files import save_user_file
@@ -29,28 +30,7 @@ class ScenarioFileError(UserError):
 
 def read_scenario_file(path: Path) -> Scenario:
     """Read and validate one scenario file."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ScenarioFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    if size > MAX_SCENARIO_BYTES:
-        raise ScenarioFileError(
-            f"{path.name}: is larger than the {MAX_SCENARIO_BYTES // 1_000_000} MB limit"
-        )
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ScenarioFileError(f"{path.name}: must be UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise ScenarioFileError(
-            f"{path.name}: is not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
-    except RecursionError:
-        raise ScenarioFileError(f"{path.name}: nests too deeply to be a scenario") from None
-    except ValueError as exc:  # an integer too long to convert
-        raise ScenarioFileError(f"{path.name}: is not valid JSON ({str(exc)[:80]})") from None
-    except OSError as exc:
-        raise ScenarioFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    data = read_json_file(path, MAX_SCENARIO_BYTES, ScenarioFileError, "a scenario")
     try:
         return Scenario.from_dict(data)
     except ScenarioError as exc:
