@@ -113,13 +113,8 @@ _COUNTS = ("SELECT (SELECT count(*) FROM scenarios), (SELECT count(*) FROM catal
            "(SELECT count(*) FROM audit_log)")
 
 
-def _counts_of(conn: sqlite3.Connection) -> Counts:
-    row = conn.execute(_COUNTS).fetchone()
-    return Counts(int(row[0]), int(row[1]), int(row[2]))
-
-
-def counts(db: WorkspaceDatabase) -> Counts:
-    """Scenarios, catalog entries and audit rows in an open workspace."""
+def counts(db: WorkspaceDatabase | sqlite3.Connection) -> Counts:
+    """Scenarios, catalog entries and audit rows in an open workspace (or a bare connection)."""
     row = db.execute(_COUNTS).fetchone()
     return Counts(int(row[0]), int(row[1]), int(row[2]))
 
@@ -244,7 +239,7 @@ def replace_with_backup(path: Path, backup: Path) -> RestoreResult:
                 staging.unlink(missing_ok=True)
             conn = backups.open_backup(path)
             try:
-                after = _counts_of(conn)
+                after = counts(conn)
             finally:
                 conn.close()
     finally:
