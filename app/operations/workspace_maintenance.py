@@ -209,14 +209,7 @@ def replace_with_backup(path: Path, backup: Path) -> RestoreResult:
     """
     path, backup = Path(path), Path(backup)
     check = backups.check_backup(backup, SCHEMA_VERSION)
-    lock = WriterLock(path)
-    try:
-        lock.acquire()
-    except LockHeld:
-        raise WorkspaceError(messages.REPLACE_OPEN_ELSEWHERE.format(path=path)) from None
-    except OSError as exc:
-        raise WorkspaceError(messages.RESTORE_FAILED.format(
-            path=path, detail=exc.strerror or exc)) from None
+    lock = _writer_lock(path, messages.RESTORE_FAILED)
     try:
         with _restore_errors(path):
             folder = make_private_dir(backups.backup_dir(path))
@@ -245,6 +238,19 @@ def replace_with_backup(path: Path, backup: Path) -> RestoreResult:
     finally:
         lock.release()
     return RestoreResult(path, backup, kept, check.schema_version, applied, None, after)
+
+
+def _writer_lock(path: Path, failed: str) -> WriterLock:
+    """Take `path`'s writer lock before replacing the file: refused while another Enclave
+    process has it open; a lock that cannot be taken is reported with `failed`."""
+    lock = WriterLock(path)
+    try:
+        lock.acquire()
+    except LockHeld:
+        raise WorkspaceError(messages.REPLACE_OPEN_ELSEWHERE.format(path=path)) from None
+    except OSError as exc:
+        raise WorkspaceError(failed.format(path=path, detail=exc.strerror or exc)) from None
+    return lock
 
 
 def check_integrity(ws: Workspace, max_problems: int = 100) -> IntegrityReport:
@@ -353,16 +359,7 @@ def save_copy_as(ws: Workspace, target: Path, overwrite: bool = False) -> Path:
         raise WorkspaceError(messages.COPY_IS_WORKSPACE.format(path=target))
     if target.exists() and not overwrite:
         raise WorkspaceError(messages.COPY_EXISTS.format(path=target))
-    lock: WriterLock | None = None
-    if target.exists():
-        lock = WriterLock(target)
-        try:
-            lock.acquire()
-        except LockHeld:
-            raise WorkspaceError(messages.REPLACE_OPEN_ELSEWHERE.format(path=target)) from None
-        except OSError as exc:
-            raise WorkspaceError(messages.COPY_FAILED.format(
-                path=target, detail=exc.strerror or exc)) from None
+    lock = _writer_lock(target, messages.COPY_FAILED) if target.exists() else None
     try:
         for suffix in ("-wal", "-shm"):  # never pair the copy with another file's journal
             target.with_name(target.name + suffix).unlink(missing_ok=True)
