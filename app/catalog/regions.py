@@ -24,6 +24,8 @@ from app.engine.regions import (
 from app.paths import resources_dir
 
 REGIONS_FILE = "regions.json"
+# The fields every regime-specific rule (a treatment or an exclusion) carries: field -> key.
+RULE_FIELDS = {"regime": "regime", "note": "note", "source": "source", "as_of": "as_of"}
 
 
 def _required(item: Mapping[str, Any], key: str, where: str) -> str:
@@ -31,6 +33,12 @@ def _required(item: Mapping[str, Any], key: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CatalogError(f"{REGIONS_FILE}: {where}.{key} must be non-empty text")
     return value
+
+
+def _texts(item: Mapping[str, Any], where: str, keys: Mapping[str, str]) -> dict[str, str]:
+    """`{field: item[key]}` for every `field: key` of `keys`, each required non-empty text
+    (checked in order, so the first missing key is the one named)."""
+    return {field: _required(item, key, where) for field, key in keys.items()}
 
 
 def parse_regions(data: Any) -> RegionTable:
@@ -61,25 +69,13 @@ def parse_regions(data: Any) -> RegionTable:
             as_of=_required(group, "as_of", where),
         )
     treated = tuple(
-        RegionTreatment(
-            code=_required(t, "code", f"treated_as[{i}]"),
-            as_code=_required(t, "as", f"treated_as[{i}]"),
-            regime=_required(t, "regime", f"treated_as[{i}]"),
-            note=_required(t, "note", f"treated_as[{i}]"),
-            source=_required(t, "source", f"treated_as[{i}]"),
-            as_of=_required(t, "as_of", f"treated_as[{i}]"),
-        )
+        RegionTreatment(**_texts(t, f"treated_as[{i}]", {"code": "code", "as_code": "as",
+                                                          **RULE_FIELDS}))
         for i, t in enumerate(data.get("treated_as") or ())
     )
     excluded = tuple(
-        RegionExclusion(
-            group=_required(x, "group", f"exclusions[{i}]"),
-            code=_required(x, "code", f"exclusions[{i}]"),
-            regime=_required(x, "regime", f"exclusions[{i}]"),
-            note=_required(x, "note", f"exclusions[{i}]"),
-            source=_required(x, "source", f"exclusions[{i}]"),
-            as_of=_required(x, "as_of", f"exclusions[{i}]"),
-        )
+        RegionExclusion(**_texts(x, f"exclusions[{i}]", {"group": "group", "code": "code",
+                                                          **RULE_FIELDS}))
         for i, x in enumerate(data.get("exclusions") or ())
     )
     origin = data.get("countries_source") or {}

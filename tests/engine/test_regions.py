@@ -91,3 +91,27 @@ def test_a_group_without_a_source_is_refused() -> None:
     }
     with pytest.raises(CatalogError, match=r"groups\[0\]\.source must be non-empty text"):
         parse_regions(data)
+
+
+def test_treatments_and_exclusions_read_every_field_and_name_the_first_missing_one() -> None:
+    rule = {"regime": "EAR", "note": "n", "source": "s", "as_of": "2026"}
+    data = {
+        "kind": "regions",
+        "countries": [{"code": "DE", "names": ["Germany"]}, {"code": "FR", "names": ["France"]}],
+        "treated_as": [{"code": "DE", "as": "FR", **rule}],
+        "exclusions": [{"group": "EU", "code": "DE", **rule}],
+    }
+    table = parse_regions(data)
+    treated, excluded = table.treated_as[0], table.exclusions[0]
+    assert (treated.code, treated.as_code, treated.regime, treated.note, treated.source,
+            treated.as_of) == ("DE", "FR", "EAR", "n", "s", "2026")
+    assert (excluded.group, excluded.code, excluded.regime, excluded.note, excluded.source,
+            excluded.as_of) == ("EU", "DE", "EAR", "n", "s", "2026")
+    data["treated_as"] = [{"code": "DE", "regime": "EAR", "note": "n"}]
+    with pytest.raises(CatalogError, match=r"treated_as\[0\]\.as must be non-empty text"):
+        parse_regions(data)
+    data["treated_as"] = []
+    data["exclusions"] = [{"group": "EU", "code": "DE", "regime": "EAR", "note": "n",
+                           "as_of": "2026"}]
+    with pytest.raises(CatalogError, match=r"exclusions\[0\]\.source must be non-empty text"):
+        parse_regions(data)
