@@ -17,6 +17,7 @@ from typing import Any
 
 from app.operations.evaluate import EvaluationResult
 from app.operations.sizing import WorkloadSizing
+from app.reports import fmt
 
 KIND_LINE_WIDTH = 110
 SHARING = {"mig": "MIG", "time-slicing": "time-slicing", "none": "whole GPUs"}
@@ -39,15 +40,8 @@ def _num(x: float | None, digits: int = 0) -> str:
 
 
 def _rate(x: float | None) -> str:
-    """Rates at three significant figures: `1,769`, `10.5`, `3.47`."""
-    if x is None or not math.isfinite(x):
-        return "-"
-    a = abs(x)
-    if a >= 100:
-        return f"{x:,.0f}"
-    if a >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}" if a >= 0.1 else f"{x:.2g}"
+    """Rates as the report prints them (`1,769`, `10.5`, `3.47`), `-` when missing."""
+    return fmt.rate(x, "-")
 
 
 def _usd(x: float | None) -> str:
