@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +23,7 @@ from app.operations.constraints import ConstraintCheck
 from app.reports.kpi_cards import KpiCard
 from app.ui import messages
 from app.ui.style import repolish
+from app.ui.views.screen_parts import FoldToggle
 
 STATUS_MARK = {"pass": "✓", "warn": "!", "fail": "✕"}
 
@@ -105,28 +105,18 @@ class ConstraintPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("constraintPanel")
-        self.toggle = QToolButton()
-        self.toggle.setObjectName("sectionToggle")
-        self.toggle.setCheckable(True)
-        self.toggle.setChecked(True)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
         self.body = QLabel()
         self.body.setObjectName("constraintList")
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.toggle = FoldToggle(self.body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 8)
         layout.setSpacing(4)
         layout.addWidget(self.toggle)
         layout.addWidget(self.body)
-        self.toggle.toggled.connect(self._fold)
         self.checks: tuple[ConstraintCheck, ...] = ()
-
-    def _fold(self, on: bool) -> None:
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
-        self.body.setVisible(on)
 
     def show_checks(self, checks: Sequence[ConstraintCheck]) -> None:
         self.checks = tuple(checks)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +40,7 @@ from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.views.field_editors import BoolRow, ChoiceRow, FieldRow, TextRow
 from app.ui.views.range_editor import RangeEditor
+from app.ui.views.screen_parts import FoldToggle
 
 WORKLOAD_FIELDS = (
     "name", "template", "model", "weights", "kv_cache", "users", "requests_per_user_per_day",
@@ -149,12 +149,7 @@ class Section(QWidget):
     def __init__(self, title: str, body: QWidget, expanded: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.toggle = QToolButton()
-        self.toggle.setObjectName("sectionToggle")
-        self.toggle.setText(title)
-        self.toggle.setCheckable(True)
-        self.toggle.setChecked(expanded)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle = FoldToggle(body, title, expanded)
         self.toggle.setSizePolicy(self.toggle.sizePolicy().horizontalPolicy().Expanding,
                                   self.toggle.sizePolicy().verticalPolicy())
         self.body = body
@@ -163,12 +158,6 @@ class Section(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.toggle)
         layout.addWidget(body)
-        self.toggle.toggled.connect(self._set_expanded)
-        self._set_expanded(expanded)
-
-    def _set_expanded(self, on: bool) -> None:
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
-        self.body.setVisible(on)
 
     def expand(self) -> None:
         self.toggle.setChecked(True)

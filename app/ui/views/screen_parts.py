@@ -1,4 +1,5 @@
-"""Pieces the screens share: window-wide shortcut actions and the buttons that trigger them."""
+"""Pieces the screens share: window-wide shortcut actions and the buttons that trigger them,
+and the title toggle that folds a part of a screen away."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QToolButton, QWidget
 
 
 def screen_action(screen: QWidget, text: str, shortcut: str | QKeySequence.StandardKey,
@@ -32,3 +33,24 @@ def action_button(action: QAction) -> QPushButton:
     action.enabledChanged.connect(button.setEnabled)
     button.setEnabled(action.isEnabled())
     return button
+
+
+class FoldToggle(QToolButton):
+    """A part's bold title with an arrow that folds its `body` away (down: shown)."""
+
+    def __init__(self, body: QWidget, text: str = "", expanded: bool = True) -> None:
+        super().__init__()
+        self.body = body
+        self.setObjectName("sectionToggle")
+        self.setText(text)
+        self.setCheckable(True)
+        self.setChecked(expanded)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        if not expanded:  # (never show a body before it has a parent: it would be a window)
+            body.setVisible(False)
+        self.toggled.connect(self._fold)
+
+    def _fold(self, on: bool) -> None:
+        self.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.body.setVisible(on)

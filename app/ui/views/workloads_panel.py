@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +39,7 @@ from app.ui.escaping import plain_label
 from app.ui.models.workload_table import HEADERS, WorkloadTableModel
 from app.ui.views.chart_card import ChartCard
 from app.ui.views.dashboard_parts import KpiCardWidget
+from app.ui.views.screen_parts import FoldToggle
 
 BREAKS = re.compile(r"\s+|(?<=[-/])")  # where Qt may wrap a line: spaces, after - and /
 CELL_INSET = 18  # a cell's padding (style sheet) and text margins, both sides, and a margin
@@ -289,14 +289,8 @@ class WorkloadsPanel(QFrame):
         self.setObjectName("workloadsPanel")
         self.status = status
         self.area: WorkloadsArea | None = None
-        self.toggle = QToolButton()
-        self.toggle.setObjectName("sectionToggle")
-        self.toggle.setCheckable(True)
-        self.toggle.setChecked(True)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
-        self.toggle.setText(messages.DASHBOARD_WORKLOADS)
-        self.toggle.toggled.connect(self._fold)
+        self.body = QWidget()
+        self.toggle = FoldToggle(self.body, messages.DASHBOARD_WORKLOADS)
         self.headline = plain_label()
         self.headline.setObjectName("workloadsHeadline")
         self.headline.setWordWrap(True)
@@ -306,7 +300,6 @@ class WorkloadsPanel(QFrame):
         top.setSpacing(4)
         top.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.headline, 1)
-        self.body = QWidget()
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(8)
@@ -351,10 +344,6 @@ class WorkloadsPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.body)
         self.hide()
-
-    def _fold(self, on: bool) -> None:
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
-        self.body.setVisible(on)
 
     def chart_cards(self) -> list[ChartCard]:
         """Every chart card in the area (drawn when scrolled into view)."""
