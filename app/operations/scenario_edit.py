@@ -189,15 +189,6 @@ class NothingChanged(UserError):
 _MISSING = object()
 
 
-def replace_scenario(ws: Workspace, scenario_id: int, data: dict[str, Any],
-                     description: str) -> Outcome:
-    """Store a whole new content for a scenario (validated: a broken rule is refused)."""
-    problem = scenario_problem(data)
-    if problem is not None:
-        raise FieldRefused(problem.path, problem.rule)
-    return _store(ws, scenario_id, data, description)
-
-
 # --- workloads ------------------------------------------------------------------------------
 
 

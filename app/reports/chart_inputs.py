@@ -7,8 +7,6 @@ chart class that draws it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.operations import chart_data as cd
 from app.reports.subject import ReportSubject
 
@@ -38,8 +36,3 @@ def tornado(subject: ReportSubject) -> cd.TornadoData:
 
 def distribution(subject: ReportSubject) -> cd.DistributionData:
     return cd.distribution(subject.result)
-
-
-def has_data(data: Any) -> bool:
-    """False for chart data that only carries a note (nothing to draw)."""
-    return not getattr(data, "note", "")

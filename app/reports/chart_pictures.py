@@ -131,8 +131,3 @@ def export_charts(charts: Sequence[Chart], folder: Path,
             widget.hide()
             widget.deleteLater()
     return written
-
-
-def render_chart(chart: Chart) -> ChartArt:
-    """The drawing of one chart (GUI thread)."""
-    return chart_art([chart])[0]

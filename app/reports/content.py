@@ -25,7 +25,6 @@ from app.reports.sec_engineering import capacity_blocks, deployment_blocks, perf
 from app.reports.sec_workloads import workloads_blocks
 from app.reports.sentences import horizon_text, summary_sentences
 from app.reports.subject import ReportSubject
-from app.reports.tables import slug
 from app.reports.workload_facts import KIND_NAMES, has_workloads_area
 
 PerScenario = Callable[[ReportSubject, str], list[Block]]
@@ -242,7 +241,3 @@ def build_report(subjects: Sequence[ReportSubject], options: ReportOptions) -> R
         footer=f"Enclave {__version__} · {options.today}",
         scenario_names=tuple(s.name for s in subjects),
     )
-
-
-def report_slug(report: Report) -> str:
-    return slug(report.title)

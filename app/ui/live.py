@@ -91,11 +91,6 @@ class LiveEvaluator(QObject):
         self.requested_at = time.perf_counter()
         self._start()
 
-    def evaluate_now(self) -> None:
-        """Skip the debounce (tests, benchmarks)."""
-        self.timer.stop()
-        self._start()
-
     @property
     def running(self) -> bool:
         return self.handle is not None and self.handle.running

@@ -16,7 +16,6 @@ from typing import BinaryIO
 from app.catalog.importers.errors import HEADER_TOO_LARGE, TRUNCATED, UNREADABLE, fail
 
 _CHUNK = 1 << 20
-_U8 = struct.Struct("<B")
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 
@@ -72,10 +71,6 @@ class BoundedReader:
             fail(self.label, TRUNCATED, what=what, need=count, at=self.pos, size=self.size)
         if self.limit is not None and self.pos + count > self.limit:
             fail(self.label, HEADER_TOO_LARGE, limit=self.limit // (1 << 20))
-
-    def u8(self, what: str) -> int:
-        value: int = _U8.unpack(self.read(1, what))[0]
-        return value
 
     def u32(self, what: str) -> int:
         value: int = _U32.unpack(self.read(4, what))[0]
