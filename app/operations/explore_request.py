@@ -18,7 +18,7 @@ from app.engine.catalog_types import AcceleratorSpec, ServerSpec
 from app.engine.constraint_types import SiteRequirements
 from app.engine.cost_inputs import parse_redundancy
 from app.engine.gpu_hour_cost import AcceleratorCostInputs, GpuHourPrices, OwnershipTerms
-from app.engine.scenario import ENGINES, GENERATIVE_TEMPLATES, Scenario, ScenarioError
+from app.engine.scenario import ENGINES, Scenario, ScenarioError
 from app.errors import UserError
 from app.operations.resolve import GENERIC_GPUS_PER_SERVER
 from app.operations.sizing import demand_numbers, peak_requests_per_s
@@ -101,8 +101,8 @@ def request_for_model(model_id: str, input_tokens: int, output_tokens: int,
 
 
 def generative_workloads(scenario: Scenario) -> list[int]:
-    """Indices of the workloads the explorer can sweep (chat, RAG, code, batch, guard)."""
-    return [i for i, w in enumerate(scenario.workloads) if w.template in GENERATIVE_TEMPLATES]
+    """Indices of the workloads the explorer can sweep (chat, RAG, code, batch)."""
+    return [i for i, w in enumerate(scenario.workloads) if w.is_generative]
 
 
 def request_from_scenario(scenario: Scenario, catalog: Catalog, workload: int | None = None,

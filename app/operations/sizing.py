@@ -27,7 +27,7 @@ from app.engine.configs import GIB, Deployment
 from app.engine.cost_inputs import Redundancy, parse_redundancy
 from app.engine.demand import SECONDS_PER_HOUR, WorkloadCapacity
 from app.engine.efficiency import EfficiencyTable
-from app.engine.scenario import GENERATIVE_TEMPLATES, ScenarioError, Workload
+from app.engine.scenario import ScenarioError, Workload
 from app.operations.resolve import ResolvedScenario
 
 TENSOR_PARALLEL_CHOICES = (1, 2, 4, 8, 16)
@@ -156,7 +156,7 @@ def size_workloads(
     )
     out = []
     for i, w in enumerate(scenario.workloads):
-        if w.template not in GENERATIVE_TEMPLATES:
+        if not w.is_generative:
             continue
         _check_workload(i, w, resolved)
         _, _, input_tokens, output_tokens = demand_numbers(w)

@@ -247,6 +247,7 @@ def test_every_kind_reads_with_its_section_and_round_trips() -> None:
     assert tune.finetune.lora_targets == ("q", "k", "v", "o")
     assert embed.output_tokens is None
     assert s.deployment.gpu_sharing == "auto"
+    assert [w.is_generative for w in s.workloads] == [True, False, False, False, False]
     assert Scenario.from_dict(s.to_dict()) == s
     paths = set(field_paths(s))
     assert {"workloads[1].embedding.index", "workloads[4].finetune.deadline_hours",
