@@ -16,10 +16,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_workspace_option, workspace_from
+from app.cli.common import add_draws_options, add_workspace_option, check_draws, workspace_from
 from app.cli.workload_table import workload_lines
-from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
-from app.errors import UserError
 from app.operations.error_bands import short_number
 from app.operations.evaluate import EvaluationResult, evaluate
 from app.operations.results_cache import evaluate_cached
@@ -27,7 +25,6 @@ from app.operations.scenario_files import find_scenario_anywhere, write_text_ato
 from app.operations.site_efficiency import workspace_efficiency
 from app.storage import scenario_store
 
-MAX_DRAWS = 2_000_000
 TORNADO_KPIS = ("tco_usd", "npv_usd", "cost_per_million_tokens_usd", "pv_onprem_usd")
 
 
@@ -35,13 +32,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("evaluate", help="evaluate a scenario: fit, cost, uncertainty")
     parser.add_argument("scenario", metavar="NAME|FILE",
                         help="scenario file, scenario name in the workspace, or demo name")
-    parser.add_argument(
-        "--draws",
-        type=int,
-        default=DEFAULT_DRAWS,
-        help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,})",
-    )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    add_draws_options(parser)
     parser.add_argument(
         "--tornado-kpi",
         choices=TORNADO_KPIS,
@@ -55,8 +46,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 1 <= args.draws <= MAX_DRAWS:
-        raise UserError(f"--draws: must be between 1 and {MAX_DRAWS:,}")
+    check_draws(args)
     with workspace_from(args) as ws:
         scenario, origin = find_scenario_anywhere(ws.db, args.scenario)
         catalog = ws.catalog

@@ -16,14 +16,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_workspace_option, workspace_from
-from app.engine.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
+from app.cli.common import add_draws_options, add_workspace_option, check_draws, workspace_from
 from app.errors import UserError
 from app.reports.content import SECTION_IDS, ReportOptions, build_report, parse_sections
 from app.reports.prepare import evaluate_subjects, find_subjects, store_results
 from app.storage.files import PROBE_SUFFIX, save_user_file
-
-MAX_DRAWS = 2_000_000
 
 
 def register(subparsers: Any) -> None:
@@ -37,9 +34,7 @@ def register(subparsers: Any) -> None:
                         help=f"comma-separated sections (default all): {','.join(SECTION_IDS)}")
     parser.add_argument("--title", metavar="TEXT", default="", help="title of the report")
     parser.add_argument("--xlsx", metavar="FILE.xlsx", help="also write the report's tables")
-    parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS,
-                        help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    add_draws_options(parser)
     add_workspace_option(parser)
     parser.set_defaults(func=run)
 
@@ -62,8 +57,7 @@ def check_writable(path: Path, option: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 1 <= args.draws <= MAX_DRAWS:
-        raise UserError(f"--draws: must be between 1 and {MAX_DRAWS:,}")
+    check_draws(args)
     sections = parse_sections(args.sections) if args.sections else SECTION_IDS
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
