@@ -66,3 +66,9 @@ COPY_EXISTS = "{path}: already exists; choose another name"
 COPY_IS_WORKSPACE = "{path}: is the open workspace itself; choose another file"
 COPY_FAILED = "{path}: the copy could not be written ({detail})"
 SALVAGE_UNREADABLE = "{path}: nothing can be salvaged: its table list is unreadable ({detail})"
+
+# Scenarios.
+SCENARIO_NAME_EMPTY = "name: must not be empty"
+SCENARIO_NAME_TOO_LONG = "name: must be at most {limit} characters"
+SCENARIO_NAME_TAKEN = "name: a scenario called '{name}' already exists"
+SCENARIO_MISSING = "scenario #{id}: does not exist in this workspace"

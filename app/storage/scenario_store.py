@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from app.errors import UserError
-from app.storage import audit
+from app.storage import audit, messages
 from app.storage.clock import now_iso
 
 MAX_NAME_CHARS = 120
@@ -46,10 +46,10 @@ def _summary(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioStoreError("name: must not be empty")
+        raise ScenarioStoreError(messages.SCENARIO_NAME_EMPTY)
     cleaned = str(name).strip()
     if len(cleaned) > MAX_NAME_CHARS:
-        raise ScenarioStoreError(f"name: must be at most {MAX_NAME_CHARS} characters")
+        raise ScenarioStoreError(messages.SCENARIO_NAME_TOO_LONG.format(limit=MAX_NAME_CHARS))
     return cleaned
 
 
@@ -65,7 +65,7 @@ def list_rows(db: Database) -> list[ScenarioRow]:
 def get(db: Database, scenario_id: int) -> dict[str, Any]:
     row = db.execute("SELECT data FROM scenarios WHERE id=?", [scenario_id]).fetchone()
     if row is None:
-        raise ScenarioStoreError(f"scenario #{scenario_id}: does not exist in this workspace")
+        raise ScenarioStoreError(messages.SCENARIO_MISSING.format(id=scenario_id))
     data: dict[str, Any] = json.loads(row[0])
     return data
 
@@ -82,7 +82,7 @@ def insert(db: Database, data: Mapping[str, Any]) -> int:
     name = _check_name(data.get("name"))
     with db.atomic():
         if find(db, name) is not None:
-            raise ScenarioStoreError(f"name: a scenario called '{name}' already exists")
+            raise ScenarioStoreError(messages.SCENARIO_NAME_TAKEN.format(name=name))
         model, accel = _summary(data)
         stamp = now_iso()
         cur = db.execute(
@@ -102,7 +102,7 @@ def update(db: Database, scenario_id: int, data: Mapping[str, Any]) -> None:
     with db.atomic():
         other = find(db, name)
         if other is not None and other != scenario_id:
-            raise ScenarioStoreError(f"name: a scenario called '{name}' already exists")
+            raise ScenarioStoreError(messages.SCENARIO_NAME_TAKEN.format(name=name))
         model, accel = _summary(data)
         cur = db.execute(
             "UPDATE scenarios SET name=?, description=?, schema_version=?, model_id=?,"
@@ -112,7 +112,7 @@ def update(db: Database, scenario_id: int, data: Mapping[str, Any]) -> None:
              scenario_id],
         )
         if cur.rowcount == 0:
-            raise ScenarioStoreError(f"scenario #{scenario_id}: does not exist in this workspace")
+            raise ScenarioStoreError(messages.SCENARIO_MISSING.format(id=scenario_id))
         db.execute("DELETE FROM results_cache WHERE scenario_id=?", [scenario_id])
         audit.record(db, "scenario.edited", "scenario", str(scenario_id), name=name)
 
@@ -172,7 +172,7 @@ def restore(db: Database, scenario_id: int, snap: ScenarioSnapshot | None) -> No
             return
         other = find(db, snap.name)
         if other is not None and other != scenario_id:
-            raise ScenarioStoreError(f"name: a scenario called '{snap.name}' already exists")
+            raise ScenarioStoreError(messages.SCENARIO_NAME_TAKEN.format(name=snap.name))
         db.execute("DELETE FROM scenarios WHERE id=?", [scenario_id])
         db.execute(
             f"INSERT INTO scenarios (id, {', '.join(_SNAPSHOT_COLUMNS)}) "

@@ -169,8 +169,6 @@ SCENARIO_RENAME_TITLE = "Rename scenario"
 SCENARIO_NAME_LABEL = "Name:"
 SCENARIO_NAME_DEFAULT = "New scenario"
 SCENARIO_ACTION_FAILED_TITLE = "Cannot change the scenario"
-SCENARIO_NAME_TAKEN = "name: a scenario called '{name}' already exists"
-SCENARIO_NAME_EMPTY = "name: must not be empty"
 
 # Report screen
 REPORT_INTRO = ("Tick the scenarios and the sections, then preview the PDF summary or export it. "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.storage import messages as store_messages
 from app.storage import scenario_store
 from app.storage.workspace import Workspace
 from app.ui import messages
@@ -26,7 +27,7 @@ def test_new_duplicate_rename_delete_and_undo(qtbot: QtBot, window: MainWindow,
     dialog = view.ask_new()
     assert dialog.edit.text() == messages.SCENARIO_NAME_DEFAULT
     dialog.edit.setText("   ")
-    assert dialog.error.text() == messages.SCENARIO_NAME_EMPTY
+    assert dialog.error.text() == store_messages.SCENARIO_NAME_EMPTY
     assert not dialog.ok_button.isEnabled()
     dialog.edit.setText("Pilot")
     dialog.ok_button.click()
@@ -43,7 +44,7 @@ def test_new_duplicate_rename_delete_and_undo(qtbot: QtBot, window: MainWindow,
     rename = view.ask_rename()
     assert rename is not None
     rename.edit.setText("pilot (COPY)")
-    assert rename.error.text() == messages.SCENARIO_NAME_TAKEN.format(name="pilot (COPY)")
+    assert rename.error.text() == store_messages.SCENARIO_NAME_TAKEN.format(name="pilot (COPY)")
     assert not rename.ok_button.isEnabled()
     rename.edit.setText("Pilot, phase 1")
     rename.ok_button.click()

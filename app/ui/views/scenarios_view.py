@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.operations import scenario_ops, scenario_templates
 from app.operations.change import SCENARIO, Change, Outcome
+from app.storage import messages as store_messages
 from app.storage import scenario_store
 from app.ui import messages
 from app.ui.context import ScreenContext
@@ -281,10 +282,10 @@ class ScenariosView(QWidget):
     def check_name(self, name: str, current_id: int | None = None) -> str | None:
         cleaned = name.strip()
         if not cleaned:
-            return messages.SCENARIO_NAME_EMPTY
+            return store_messages.SCENARIO_NAME_EMPTY
         found = scenario_store.find(self.workspace.db, cleaned)
         if found is not None and found != current_id:
-            return messages.SCENARIO_NAME_TAKEN.format(name=cleaned)
+            return store_messages.SCENARIO_NAME_TAKEN.format(name=cleaned)
         return None
 
     def create_scenario(self, name: str) -> str | None:
