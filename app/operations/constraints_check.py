@@ -41,6 +41,7 @@ from app.engine.constraints import (
 from app.engine.constraints_path import PathOption
 from app.engine.regions import RegionTable
 from app.engine.scenario import Scenario, ScenarioError
+from app.operations.resolve import catalog_lookup
 
 
 @dataclass(frozen=True)
@@ -83,21 +84,15 @@ def alternatives_of(scenario: Scenario, catalog: Catalog) -> tuple[tuple[CloudAp
 def subjects_of(scenario: Scenario, catalog: Catalog) -> ConstraintSubjects:
     """Look up every catalog reference the rules need; ScenarioError names a missing one."""
 
-    def lookup(field: str, key: str, find: Any, what: str) -> Any:
-        try:
-            return find(key)
-        except KeyError:
-            raise ScenarioError(f"{field}: {what} '{key}' is not in the catalog") from None
-
-    accelerator = lookup("deployment.accelerator", scenario.deployment.accelerator,
-                         catalog.accelerator, "accelerator")
+    accelerator = catalog_lookup("deployment.accelerator", scenario.deployment.accelerator,
+                                 catalog.accelerator, "accelerator")
     models, formats = [], []
     for i, w in enumerate(scenario.workloads):
-        models.append(lookup(f"workloads[{i}].model", w.model, catalog.model, "model"))
-        formats.append((lookup(f"workloads[{i}].weights", w.weights, catalog.quantization,
-                               "format"),
-                        lookup(f"workloads[{i}].kv_cache", w.kv_cache, catalog.quantization,
-                               "format")))
+        models.append(catalog_lookup(f"workloads[{i}].model", w.model, catalog.model, "model"))
+        formats.append((catalog_lookup(f"workloads[{i}].weights", w.weights,
+                                       catalog.quantization, "format"),
+                        catalog_lookup(f"workloads[{i}].kv_cache", w.kv_cache,
+                                       catalog.quantization, "format")))
     apis, rental = alternatives_of(scenario, catalog)
     return ConstraintSubjects(accelerator, tuple(models), tuple(formats), apis, rental)
 

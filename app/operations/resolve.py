@@ -60,7 +60,9 @@ class ResolvedScenario:
     notes: tuple[str, ...]
 
 
-def _lookup(field: str, key: str, find: Callable[[str], T], what: str) -> T:
+def catalog_lookup(field: str, key: str, find: Callable[[str], T], what: str) -> T:
+    """`find(key)`, a catalog lookup; its KeyError becomes the ScenarioError naming the field:
+    `deployment.accelerator: accelerator 'x' is not in the catalog`."""
     try:
         return find(key)
     except KeyError:
@@ -92,18 +94,21 @@ def resolve(scenario: Scenario, catalog: Catalog) -> ResolvedScenario:
     d = scenario.deployment
     sources: list[SourceRef] = []
     notes: list[str] = []
-    gpu = _lookup("deployment.accelerator", d.accelerator, catalog.accelerator, "accelerator")
+    gpu = catalog_lookup("deployment.accelerator", d.accelerator, catalog.accelerator,
+                         "accelerator")
     models, weights, kvs, workload_api = [], [], [], []
     for i, w in enumerate(scenario.workloads):
         where = f"workloads[{i}]"
-        model = _lookup(f"{where}.model", w.model, catalog.model, "model")
+        model = catalog_lookup(f"{where}.model", w.model, catalog.model, "model")
         models.append(model)
-        weights.append(_lookup(f"{where}.weights", w.weights, catalog.quantization, "format"))
-        kvs.append(_lookup(f"{where}.kv_cache", w.kv_cache, catalog.quantization, "format"))
+        weights.append(catalog_lookup(f"{where}.weights", w.weights, catalog.quantization,
+                                      "format"))
+        kvs.append(catalog_lookup(f"{where}.kv_cache", w.kv_cache, catalog.quantization,
+                                  "format"))
         sources.append(SourceRef("model", model.id, model.name, model.source, model.as_of))
         own_api = None
         if w.cloud_api:
-            api = _lookup(
+            api = catalog_lookup(
                 f"{where}.cloud_api", w.cloud_api, _by_id(catalog.cloud_apis), "cloud API"
             )
             own_api = _api_price(api)
@@ -116,7 +121,7 @@ def resolve(scenario: Scenario, catalog: Catalog) -> ResolvedScenario:
 
     server = None
     if d.server:
-        server = _lookup("deployment.server", d.server, _by_id(catalog.servers), "server")
+        server = catalog_lookup("deployment.server", d.server, _by_id(catalog.servers), "server")
     gpus_per_server = d.gpus_per_server or (server.gpu_slots if server else GENERIC_GPUS_PER_SERVER)
     if d.gpus_per_server is None and server is None:
         notes.append(f"no server chosen: a generic {GENERIC_GPUS_PER_SERVER}-GPU server is assumed")
@@ -167,7 +172,7 @@ def resolve(scenario: Scenario, catalog: Catalog) -> ResolvedScenario:
 
     alternatives = scenario.alternatives
     if alternatives.cloud_api:
-        api = _lookup(
+        api = catalog_lookup(
             "alternatives.cloud_api",
             alternatives.cloud_api,
             _by_id(catalog.cloud_apis),
@@ -189,7 +194,7 @@ def resolve(scenario: Scenario, catalog: Catalog) -> ResolvedScenario:
         )
         sources.append(SourceRef("cloud-api", api.id, api.name, api.source, api.as_of, filled))
     if alternatives.gpu_rental:
-        rental = _lookup(
+        rental = catalog_lookup(
             "alternatives.gpu_rental",
             alternatives.gpu_rental,
             _by_id(catalog.gpu_rentals),
