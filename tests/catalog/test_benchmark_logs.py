@@ -333,3 +333,16 @@ def test_detect_format() -> None:
         "llama-bench-md"
     assert detect_format(CSV_HEAD) == "csv"
     assert detect_format("{}") is None
+
+
+def test_a_log_without_the_catalog_model_or_gpu_is_refused_naming_what_it_logged(
+        read: Callable[..., LogReading]) -> None:
+    text = vllm_text(vllm_result())
+    with pytest.raises(BenchmarkLogError, match="model is required: a benchmark log does not "
+                                                "name the catalog model; the log names") as exc:
+        read("bench.json", text, SiteFacts(gpu="nvidia-h100-sxm-80gb", weights="bf16"))
+    assert exc.value.field == "model"
+    with pytest.raises(BenchmarkLogError, match="gpu is required: a benchmark log does not "
+                                                "name the catalog accelerator") as exc:
+        read("bench.json", text, SiteFacts(model="llama-3.1-8b", weights="bf16"))
+    assert exc.value.field == "gpu"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from app.catalog.benchmark_logs.errors import fact_required
 from app.catalog.benchmark_logs.site import ResolvedSite
 from app.catalog.loader import Catalog
+from app.engine.catalog_types import AcceleratorSpec, ModelSpec
 
 METRICS = ("output_tokens_per_s", "ttft_ms", "tpot_ms", "e2e_latency_s", "ttft_p99_ms",
            "tpot_p99_ms")
@@ -88,16 +89,11 @@ def site_case(
     gpu_hint: str = "",
 ) -> dict[str, str]:
     """The estimate case of one log row; model and gpu must have been given."""
-    if site.model is None:
-        hint = f"; the log names '{model_hint[:80]}'" if model_hint else ""
-        fact_required(file, "model", "a benchmark log does not name the catalog model" + hint)
-    if site.gpu is None:
-        hint = f"; the log names '{gpu_hint[:80]}'" if gpu_hint else ""
-        fact_required(file, "gpu", "a benchmark log does not name the catalog accelerator" + hint)
+    model, gpu = _model_and_gpu(file, site, model_hint, gpu_hint)
     return {
         "case_id": label,
-        "model": site.model.id,
-        "gpu": site.gpu.id,
+        "model": model.id,
+        "gpu": gpu.id,
         "gpu_count": str(gpu_count),
         "tp": str(tp),
         "pp": str(pp),
@@ -142,9 +138,17 @@ def number(value: object) -> float | None:
 
 def require_model_and_gpu(file: str, ctx: ReadContext, model_hint: str, gpu_hint: str) -> None:
     """Refuse, naming the fact, when the catalog model or accelerator was not given."""
-    if ctx.site.model is None:
+    _model_and_gpu(file, ctx.site, model_hint, gpu_hint)
+
+
+def _model_and_gpu(file: str, site: ResolvedSite, model_hint: str,
+                   gpu_hint: str) -> tuple[ModelSpec, AcceleratorSpec]:
+    """The given catalog model and accelerator; a missing one is refused, with what the log
+    calls it (`model_hint`, `gpu_hint`) when it says."""
+    if site.model is None:
         hint = f"; the log names '{model_hint[:80]}'" if model_hint else ""
         fact_required(file, "model", "a benchmark log does not name the catalog model" + hint)
-    if ctx.site.gpu is None:
+    if site.gpu is None:
         hint = f"; the log names '{gpu_hint[:80]}'" if gpu_hint else ""
         fact_required(file, "gpu", "a benchmark log does not name the catalog accelerator" + hint)
+    return site.model, site.gpu
