@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.operations.workspace_ops import open_workspace
+from app.reports.dashboard import DashboardContent
 from app.storage.workspace import Workspace
 from app.ui.launch import configure_app
 from app.ui.main_window import MainWindow
+from app.ui.views.dashboard_view import DashboardView
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +41,41 @@ def window(qtbot: QtBot, ws: Workspace) -> Iterator[MainWindow]:
     yield win
     win.tasks.shutdown()
     win.workspace.close()
+
+
+@contextmanager
+def demo_window_on(qtbot: QtBot, tmp_path: Path,
+                   size: tuple[int, int] | None = None) -> Iterator[MainWindow]:
+    """A shown window on a new workspace with the shipped demo scenarios (resized first to
+    `size`), closed afterwards."""
+    ws = open_workspace(tmp_path / "demo.enclave.sqlite")
+    win = MainWindow(ws)
+    win.persist_layout = False
+    if size is not None:
+        win.resize(*size)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    win.workspace.close()
+
+
+@pytest.fixture
+def demo_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    """A window on a workspace with the shipped demo scenarios."""
+    with demo_window_on(qtbot, tmp_path) as win:
+        yield win
+
+
+def next_evaluation(qtbot: QtBot, view: DashboardView, timeout_ms: int = 20_000
+                    ) -> DashboardContent:
+    """Wait for the dashboard's next evaluation and return what it showed."""
+    with qtbot.waitSignal(view.live.evaluated, timeout=timeout_ms) as blocker:
+        pass
+    content = blocker.args[0]
+    assert isinstance(content, DashboardContent)
+    return content
 
 
 def message_boxes(parent: QWidget | None = None) -> list[QMessageBox]:

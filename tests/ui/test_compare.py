@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.operations.workspace_ops import open_workspace
 from app.storage import scenario_store
 from app.ui import messages
 from app.ui.main_window import MainWindow
 from app.ui.views.compare_view import BEST_BG, WORST_BG, CompareView
-
-
-@pytest.fixture
-def demo_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    ws = open_workspace(tmp_path / "demo.enclave.sqlite")
-    win = MainWindow(ws)
-    win.persist_layout = False
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    win.workspace.close()
 
 
 def _compare(window: MainWindow) -> CompareView:

@@ -3,53 +3,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.operations.live_eval import FULL_DRAWS
-from app.operations.workspace_ops import open_workspace
-from app.reports.dashboard import DashboardContent
 from app.storage import scenario_store
 from app.storage.workspace import Workspace
 from app.ui import messages
 from app.ui.main_window import MainWindow
 from app.ui.views.dashboard_view import DashboardView
 from app.ui.views.field_editors import TextRow
+from tests.ui.conftest import next_evaluation
 
 WAIT_MS = 20_000
-
-
-@pytest.fixture
-def demo_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    """A window on a workspace with the shipped demo scenarios."""
-    ws = open_workspace(tmp_path / "demo.enclave.sqlite")
-    win = MainWindow(ws)
-    win.persist_layout = False
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    win.workspace.close()
 
 
 def _dashboard(window: MainWindow) -> DashboardView:
     view = window.show_screen("Dashboard")
     assert isinstance(view, DashboardView)
     return view
-
-
-def _evaluated(qtbot: QtBot, view: DashboardView) -> DashboardContent:
-    """Wait for the next evaluation and return what it showed."""
-    with qtbot.waitSignal(view.live.evaluated, timeout=WAIT_MS) as blocker:
-        pass
-    content = blocker.args[0]
-    assert isinstance(content, DashboardContent)
-    return content
 
 
 def _card(view: DashboardView, key: str) -> str:
@@ -95,7 +68,7 @@ def test_new_from_template_edit_refuse_undo_redo(qtbot: QtBot, window: MainWindo
     assert isinstance(view, DashboardView)  # the new scenario opens in the editor
     sid = scenario_store.find(ws.db, "Pilot chat")
     assert view.scenario_id == sid
-    content = _evaluated(qtbot, view)
+    content = next_evaluation(qtbot, view)
     assert content.live.problem is None
     # no server is built for this card: its price and base power are the user's to give
     assert content.live.missing_costs == ("costs.server_price_usd", "costs.server_base_power_w")
@@ -104,9 +77,9 @@ def test_new_from_template_edit_refuse_undo_redo(qtbot: QtBot, window: MainWindo
     assert _card(view, "tco_usd") == "—"
 
     assert editor.edit("costs.server_price_usd", "12k")
-    _evaluated(qtbot, view)
+    next_evaluation(qtbot, view)
     assert editor.edit("costs.server_base_power_w", "800")
-    after_price = _evaluated(qtbot, view)
+    after_price = next_evaluation(qtbot, view)
     assert after_price.live.missing_costs == ()
     assert _card(view, "tco_usd").startswith("$")
     gpus_before = _card(view, "gpus")
@@ -126,7 +99,7 @@ def test_new_from_template_edit_refuse_undo_redo(qtbot: QtBot, window: MainWindo
     assert editor.edit("workloads[0].users", "20,000")
     assert not users.error.isVisible()
     assert scenario_store.get(ws.db, sid)["workloads"][0]["users"] == 20000
-    _evaluated(qtbot, view)
+    next_evaluation(qtbot, view)
     assert int(_card(view, "gpus")) > int(gpus_before)
     assert window.undo_action.text().replace("&", "") == "Undo Set workload 1 Users to 20,000"
 
@@ -135,12 +108,12 @@ def test_new_from_template_edit_refuse_undo_redo(qtbot: QtBot, window: MainWindo
     users.line.setFocus()  # Ctrl+Z in the saved field undoes the scenario edit
     qtbot.keyClick(users.line, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert users.text() == f"{stored:,}"
-    _evaluated(qtbot, view)
+    next_evaluation(qtbot, view)
     assert _card(view, "gpus") == gpus_before
     qtbot.keyClick(users.line, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert users.text() == "20,000"
-    _evaluated(qtbot, view)
+    next_evaluation(qtbot, view)
     assert int(_card(view, "gpus")) > int(gpus_before)
 
 
@@ -149,7 +122,7 @@ def test_percent_fields_and_ranges(qtbot: QtBot, window: MainWindow, ws: Workspa
                                                  "nvidia-rtx-pro-6000-blackwell-workstation-96gb")
     view = _dashboard(window)
     sid = scenario_store.find(ws.db, "Ranges")
-    _evaluated(qtbot, view)
+    next_evaluation(qtbot, view)
     editor = view.editor
     growth = editor.row("workloads[0].growth_per_year")
     assert growth is not None and growth.unit.text() == "%/year"
@@ -160,12 +133,12 @@ def test_percent_fields_and_ranges(qtbot: QtBot, window: MainWindow, ws: Workspa
     assert scenario_store.get(ws.db, sid)["costs"]["residual_fraction"] == pytest.approx(0.1)
     editor.edit("costs.server_price_usd", "12000")
     editor.edit("costs.server_base_power_w", "800")
-    _evaluated(qtbot, view)
+    next_evaluation(qtbot, view)
 
     editor.ranges.add_range("costs.energy_usd_per_kwh")
     ranges = scenario_store.get(ws.db, sid)["uncertainty"]
     assert ranges["costs.energy_usd_per_kwh"]["low"] == pytest.approx(0.0825 * 0.8)
-    content = _evaluated(qtbot, view)
+    content = next_evaluation(qtbot, view)
     assert content.charts is not None and content.charts.tornado.rows
     line = editor.ranges.lines["costs.energy_usd_per_kwh"]
     line.low.setText("0.2")  # above high: refused with the rule at the range
@@ -182,14 +155,14 @@ def test_a_broken_scenario_is_not_evaluated_and_its_field_is_marked(
                                         "deployment": {"accelerator": "nvidia-l40s-48gb"}})
     view = _dashboard(window)
     view.open_scenario(sid)
-    content = _evaluated(qtbot, view)
+    content = next_evaluation(qtbot, view)
     assert content.live.result is None and content.live.problem is not None
     path = content.live.problem.path
     assert path == "workloads[0].requests_per_user_per_day"
     assert view.editor.row(path).error.text() == "is required for a chat workload"
     assert view.problem.isVisible() and "Requests per user" in view.problem.text()
     assert view.editor.edit(path, "12")  # fixing it evaluates again
-    content = _evaluated(qtbot, view)
+    content = next_evaluation(qtbot, view)
     assert content.live.problem is None or content.live.problem.path != path
     assert not view.editor.row(path).error.isVisible()
 

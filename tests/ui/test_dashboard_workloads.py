@@ -13,14 +13,13 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from app.operations.pool_chart_data import pool_placement
-from app.operations.workspace_ops import open_workspace
 from app.reports import fmt
-from app.reports.dashboard import DashboardContent
 from app.storage import scenario_store
 from app.ui.main_window import MainWindow
 from app.ui.models.workload_table import KEYS, WorkloadTableModel
 from app.ui.views.dashboard_view import DashboardView
 from app.ui.views.workloads_panel import KindCardWidget
+from tests.ui.conftest import demo_window_on, next_evaluation
 
 WAIT_MS = 20_000
 RAG = "Complete RAG service"
@@ -29,16 +28,8 @@ RUNS = "workloads[3].finetune.runs_per_month"
 
 @pytest.fixture
 def demo_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    ws = open_workspace(tmp_path / "demo.enclave.sqlite")
-    win = MainWindow(ws)
-    win.persist_layout = False
-    win.resize(1600, 1000)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    win.workspace.close()
+    with demo_window_on(qtbot, tmp_path, size=(1600, 1000)) as win:
+        yield win
 
 
 def _open(qtbot: QtBot, window: MainWindow, name: str) -> DashboardView:
@@ -52,14 +43,6 @@ def _open(qtbot: QtBot, window: MainWindow, name: str) -> DashboardView:
                     and view.content.live.result.scenario.name.startswith(name),
                     timeout=WAIT_MS)
     return view
-
-
-def _next(qtbot: QtBot, view: DashboardView) -> DashboardContent:
-    with qtbot.waitSignal(view.live.evaluated, timeout=WAIT_MS) as blocker:
-        pass
-    content = blocker.args[0]
-    assert isinstance(content, DashboardContent)
-    return content
 
 
 def _shown(model: WorkloadTableModel, workload: int, key: str,
@@ -138,7 +121,7 @@ def test_editing_runs_per_month_updates_the_card_and_undo_restores_it(
     view.workloads.model.modelReset.connect(lambda: resets.append(QModelIndex()))
 
     assert view.editor.edit(RUNS, "8.66")
-    content = _next(qtbot, view)
+    content = next_evaluation(qtbot, view)
     assert content.live.result is not None
     after = content.live.result.workloads[3].details
     assert after["gpu_hours_per_month"] == pytest.approx(2 * before["gpu_hours_per_month"])
@@ -149,7 +132,7 @@ def test_editing_runs_per_month_updates_the_card_and_undo_restores_it(
     assert resets == []  # the table updated its changed row only
 
     demo_window.undo_action.trigger()
-    _next(qtbot, view)
+    next_evaluation(qtbot, view)
     assert card.figures["tokens"].detail.text() == tokens_detail
     assert card.figures["gpu_hours"].detail.text() == hours_detail
 
