@@ -64,6 +64,18 @@ def safetensors_bytes(table: Mapping[str, tuple[str, Sequence[int]]],
     return struct.pack("<Q", len(raw)) + raw, offset
 
 
+def write_header_and_data(path: Path, head: bytes, data: int, *, sparse: bool,
+                          missing_bytes: int = 0) -> None:
+    """`head`, then `data` bytes of zeros (a hole when `sparse`) less the `missing_bytes` a
+    truncated file lacks."""
+    with path.open("wb") as out:
+        out.write(head)
+        if sparse:
+            out.truncate(len(head) + data - missing_bytes)
+        else:
+            out.write(bytes(data - missing_bytes))
+
+
 def write_safetensors(path: Path, table: Mapping[str, tuple[str, Sequence[int]]], *,
                       metadata: Mapping[str, str] | None = None, sparse: bool = False,
                       missing_bytes: int = 0) -> int:
@@ -71,12 +83,7 @@ def write_safetensors(path: Path, table: Mapping[str, tuple[str, Sequence[int]]]
     if sparse:
         require_sparse_files(path.parent)
     head, data = safetensors_bytes(table, metadata)
-    with path.open("wb") as out:
-        out.write(head)
-        if sparse:
-            out.truncate(len(head) + data - missing_bytes)
-        else:
-            out.write(bytes(data - missing_bytes))
+    write_header_and_data(path, head, data, sparse=sparse, missing_bytes=missing_bytes)
     return data
 
 
@@ -464,12 +471,7 @@ class HandGguf:
         head, data = self.header()
         if sparse and data > (64 << 20):
             require_sparse_files(path.parent)
-        with path.open("wb") as out:
-            out.write(head)
-            if sparse:
-                out.truncate(len(head) + data - missing_bytes)
-            else:
-                out.write(bytes(data - missing_bytes))
+        write_header_and_data(path, head, data, sparse=sparse, missing_bytes=missing_bytes)
         return path
 
 
