@@ -9,6 +9,7 @@ field and the rule.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -31,20 +32,31 @@ def factors_path() -> Path:
     return resources_dir() / "efficiency" / "factors.json"
 
 
-def _factors(raw: Any, where: str) -> EfficiencyFactors:
-    if not isinstance(raw, Mapping):
-        raise CatalogError(f"{where}: must be an object with {', '.join(FACTOR_FIELDS)}")
+def factor_values(raw: Mapping[str, Any]) -> dict[str, float]:
+    """The factors of a group as floats: `mfu` and `mbu` in (0, 1], `layer_overhead_us` at least
+    0, each a finite number. ValueError names the first broken rule (`mfu must be in (0, 1]`);
+    shared by the shipped file and a workspace's site refits."""
     values: dict[str, float] = {}
     for name in FACTOR_FIELDS:
         value = raw.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            raise CatalogError(f"{where}: {name} must be a number")
+        if isinstance(value, bool) or not isinstance(value, int | float) or \
+                not math.isfinite(value):
+            raise ValueError(f"{name} must be a number")
         if name != "layer_overhead_us" and not 0.0 < value <= 1.0:
-            raise CatalogError(f"{where}: {name} must be in (0, 1]")
+            raise ValueError(f"{name} must be in (0, 1]")
         if name == "layer_overhead_us" and value < 0.0:
-            raise CatalogError(f"{where}: {name} must be at least 0")
+            raise ValueError(f"{name} must be at least 0")
         values[name] = float(value)
-    return EfficiencyFactors(**values)
+    return values
+
+
+def _factors(raw: Any, where: str) -> EfficiencyFactors:
+    if not isinstance(raw, Mapping):
+        raise CatalogError(f"{where}: must be an object with {', '.join(FACTOR_FIELDS)}")
+    try:
+        return EfficiencyFactors(**factor_values(raw))
+    except ValueError as exc:
+        raise CatalogError(f"{where}: {exc}") from None
 
 
 def _profile(cls: type[Any], key: str, raw: Any, where: str) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from app.catalog.efficiency import load_efficiency
+from app.catalog.efficiency import factor_values, load_efficiency
 from app.engine.calibration import GroupKey
 from app.engine.efficiency import EfficiencyFactors, EfficiencyTable, ResolvedFactors
 from app.errors import UserError
@@ -103,18 +103,10 @@ def _factors(raw: Any, row: FactorRow) -> EfficiencyFactors:
 
     if not isinstance(raw, Mapping):
         raise fail("factors must be an object")
-    values = {}
-    for name in ("mfu", "mbu", "layer_overhead_us"):
-        value = raw.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not math.isfinite(value):
-            raise fail(f"{name} must be a number")
-        if name != "layer_overhead_us" and not 0.0 < value <= 1.0:
-            raise fail(f"{name} must be in (0, 1]")
-        if name == "layer_overhead_us" and value < 0:
-            raise fail(f"{name} must be at least 0")
-        values[name] = float(value)
-    return EfficiencyFactors(**values)
+    try:
+        return EfficiencyFactors(**factor_values(raw))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
 
 
 def group_from_row(row: FactorRow) -> SiteGroup:
