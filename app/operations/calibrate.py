@@ -17,8 +17,7 @@ from app.catalog.loader import Catalog
 from app.engine.calibration import METRICS, CalibrationCases, FitResult, GroupKey, fit_groups
 from app.engine.configs import build_configs
 from app.engine.efficiency import ANY, EfficiencyFactors, EfficiencyTable
-from app.engine.serving import Workload
-from app.operations.estimate import ParsedCase, RowError, parse_row
+from app.operations.estimate import ParsedCase, RowError, case_workload, parse_row
 
 
 @dataclass(frozen=True)
@@ -64,12 +63,7 @@ def case_set(
         metric.append(METRICS.index(name))
         measured.append(value)
     configs, _ = build_configs([p.deployment for p in parsed], table)
-    workload = Workload(
-        mode=np.array([p.mode for p in parsed], dtype=np.intp),
-        load=np.array([p.load for p in parsed], dtype=np.float64),
-        input_tokens=np.array([p.input_tokens for p in parsed], dtype=np.float64),
-        output_tokens=np.array([p.output_tokens for p in parsed], dtype=np.float64),
-    )
+    workload = case_workload(parsed)
     groups = [(p.deployment.engine, p.deployment.accelerator.hardware_class) for p in parsed]
     cases = CalibrationCases(
         configs=configs,

@@ -237,14 +237,19 @@ def estimate_rows(
     return out
 
 
-def _fill(out: list[dict[str, str]], parsed: list[ParsedCase], table: EfficiencyTable) -> None:
-    configs, basis = build_configs([p.deployment for p in parsed], table)
-    workload = Workload(
+def case_workload(parsed: Sequence[ParsedCase]) -> Workload:
+    """The serving engine's workload arrays of parsed cases (one entry per case)."""
+    return Workload(
         mode=np.array([p.mode for p in parsed], dtype=np.intp),
         load=np.array([p.load for p in parsed], dtype=np.float64),
         input_tokens=np.array([p.input_tokens for p in parsed], dtype=np.float64),
         output_tokens=np.array([p.output_tokens for p in parsed], dtype=np.float64),
     )
+
+
+def _fill(out: list[dict[str, str]], parsed: list[ParsedCase], table: EfficiencyTable) -> None:
+    configs, basis = build_configs([p.deployment for p in parsed], table)
+    workload = case_workload(parsed)
     with np.errstate(all="ignore"):
         result = serve(configs, workload)
     emulated = np.broadcast_to(configs.emulated, (len(parsed),))
