@@ -18,10 +18,10 @@ from typing import Any
 from app.operations.evaluate import EvaluationResult
 from app.operations.sizing import WorkloadSizing
 from app.reports import fmt
+from app.reports.workload_facts import METHOD_NAMES
 
 KIND_LINE_WIDTH = 110
 SHARING = {"mig": "MIG", "time-slicing": "time-slicing", "none": "whole GPUs"}
-METHODS = {"lora": "LoRA", "qlora": "QLoRA", "full": "full fine-tuning"}
 
 
 def _finite(x: Any) -> float | None:
@@ -132,7 +132,7 @@ def _kind_line(s: WorkloadSizing) -> str | None:
             costs = f", {_usd(cost)} per run owned" + (
                 f" ({_usd(rented)} rented)" if rented is not None else "")
         return (
-            f"{s.name}: {METHODS.get(str(d['method']), d['method'])}, "
+            f"{s.name}: {METHOD_NAMES.get(str(d['method']), d['method'])}, "
             f"{d['tokens_per_run'] / 1e6:,.1f} M tokens per run on "
             f"{_plural(int(d['job_gpus']), 'GPU')}: {_num(d['wall_time_h'], 1)} h ({timing}), "
             f"{_num(d['gpu_hours_per_run'], 1)} GPU-h{costs}; "
