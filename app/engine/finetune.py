@@ -36,14 +36,13 @@ import numpy as np
 import numpy.typing as npt
 
 from app.engine.catalog_types import AcceleratorSpec, ModelSpec
+from app.engine.scenario import FINETUNE_METHODS, FINETUNE_OPTIMIZERS
 from app.engine.training_memory import ArrayLike, FloatArray, activation_memory
 from app.engine.transformer_dims import PlanningInputError, linear_shapes, normalise_targets
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-METHODS = ("full", "lora", "qlora")
-OPTIMIZERS = ("adamw", "adamw_8bit", "paged_adamw", "paged_adamw_8bit")
 DEFAULT_OPTIMIZER = {"full": "adamw", "lora": "adamw", "qlora": "paged_adamw"}
 DEFAULT_ADAPTER_DTYPE = {"lora": "fp32", "qlora": "bf16"}
 DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0}
@@ -137,10 +136,10 @@ def lora_adapter_params(model: ModelSpec, rank: ArrayLike, targets: tuple[str, .
 
 
 def _validate(setup: FinetuneSetup) -> None:
-    if setup.method not in METHODS:
-        raise PlanningInputError(f"method: must be one of {', '.join(METHODS)}")
-    if setup.resolved_optimizer not in OPTIMIZERS:
-        raise PlanningInputError(f"optimizer: must be one of {', '.join(OPTIMIZERS)}")
+    if setup.method not in FINETUNE_METHODS:
+        raise PlanningInputError(f"method: must be one of {', '.join(FINETUNE_METHODS)}")
+    if setup.resolved_optimizer not in FINETUNE_OPTIMIZERS:
+        raise PlanningInputError(f"optimizer: must be one of {', '.join(FINETUNE_OPTIMIZERS)}")
     if setup.zero_stage not in (0, 1, 2, 3):
         raise PlanningInputError("zero_stage: must be 0, 1, 2 or 3")
     if setup.resolved_adapter_dtype not in DTYPE_BYTES:
