@@ -35,6 +35,7 @@ from app.reports.workload_facts import (
     SHARING_TEXT,
     join,
     method_name,
+    periodic_jobs_text,
 )
 from app.reports.workload_kind_cards import (
     embedding_figures,
@@ -168,11 +169,7 @@ def pool_facts(s: ReportSubject) -> tuple[tuple[str, str], ...]:
     facts.append(("pool use at peak", f"memory {fmt.pct(p.memory_utilisation)}, compute "
                                       f"{fmt.pct(p.compute_utilisation)} of the pool's GPUs"))
     if p.periodic_gpu_hours_per_month > 0:
-        where = (f"in the serving GPUs' idle hours ({fmt.num(p.idle_gpu_hours_per_month)} "
-                 "idle GPU-h a month)" if p.periodic_in_idle
-                 else f"on {p.gpus_periodic} dedicated GPU{'s' if p.gpus_periodic != 1 else ''}")
-        facts.append(("periodic jobs", f"{fmt.num(p.periodic_gpu_hours_per_month, digits=1)} "
-                                       f"GPU-h a month, {where}"))
+        facts.append(("periodic jobs", periodic_jobs_text(p)))
     if k.cost_per_gpu_hour_usd is not None:
         facts.append(("cost per GPU-hour (owned)",
                       f"{fmt.usd_cents(k.cost_per_gpu_hour_usd)}: TCO / installed GPU-hours, "

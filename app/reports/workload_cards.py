@@ -32,6 +32,7 @@ from app.reports.workload_facts import (
     finite,
     latency_target,
     peak_capacity,
+    periodic_jobs_text,
     slo_word,
     slots_text,
     utilisation_at_peak,
@@ -326,11 +327,7 @@ def pool_facts(result: EvaluationResult) -> tuple[tuple[str, str], ...]:
     facts.append(("Pool use at peak", f"memory {fmt.pct(p.memory_utilisation)}, compute "
                                       f"{fmt.pct(p.compute_utilisation)}"))
     if p.periodic_gpu_hours_per_month > 0:
-        where = (f"in the serving GPUs' idle hours ({fmt.num(p.idle_gpu_hours_per_month)} idle "
-                 "GPU-h a month)" if p.periodic_in_idle
-                 else f"on {p.gpus_periodic} dedicated GPU{'s' if p.gpus_periodic != 1 else ''}")
-        facts.append(("Periodic jobs", f"{fmt.num(p.periodic_gpu_hours_per_month, digits=1)} "
-                                       f"GPU-h a month, {where}"))
+        facts.append(("Periodic jobs", periodic_jobs_text(p)))
     if k.cost_per_gpu_hour_usd is not None:
         facts.append(("Cost per GPU-hour (owned)",
                       f"{fmt.usd_cents(k.cost_per_gpu_hour_usd)} = TCO ÷ installed GPU-hours"))

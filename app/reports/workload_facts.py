@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from app.engine.gpu_pool import PoolPlan
 from app.engine.scenario import Workload
 from app.operations.evaluate import EvaluationResult
 from app.operations.sizing import WorkloadSizing
@@ -150,3 +151,12 @@ def placement_text(w: WorkloadSizing) -> str:
     if periodic:
         text += f"; re-embedding {periodic}"
     return text
+
+
+def periodic_jobs_text(p: PoolPlan) -> str:
+    """`12.5 GPU-h a month, in the serving GPUs' idle hours (3,650 idle GPU-h a month)`, or
+    `…, on 2 dedicated GPUs`: the pool's periodic jobs (re-embedding, fine-tuning runs)."""
+    where = (f"in the serving GPUs' idle hours ({fmt.num(p.idle_gpu_hours_per_month)} idle "
+             "GPU-h a month)" if p.periodic_in_idle
+             else f"on {p.gpus_periodic} dedicated GPU{'s' if p.gpus_periodic != 1 else ''}")
+    return f"{fmt.num(p.periodic_gpu_hours_per_month, digits=1)} GPU-h a month, {where}"
