@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSplitter,
     QTableView,
-    QVBoxLayout,
-    QWidget,
 )
 
 from app.catalog import fields
@@ -41,7 +39,13 @@ from app.ui.dialogs.alerts import show_message
 from app.ui.dialogs.catalog_entry_dialog import CatalogEntryDialog
 from app.ui.models.catalog_table import CatalogTableModel
 from app.ui.views.catalog_detail import KIND_SINGULAR, CatalogEntryDetail
-from app.ui.views.screen_parts import action_button, screen_action
+from app.ui.views.screen_parts import (
+    Screen,
+    action_button,
+    screen_action,
+    screen_heading,
+    screen_layout,
+)
 from app.ui.views.state_badge import StateBadgeDelegate
 
 KIND_LABELS = {"models": "Models", "accelerators": "Accelerators", "servers": "Servers",
@@ -49,14 +53,11 @@ KIND_LABELS = {"models": "Models", "accelerators": "Accelerators", "servers": "S
                "gpu-rentals": "GPU rental rates"}
 
 
-class CatalogView(QWidget):
+class CatalogView(Screen):
     title = "Catalog"
 
     def __init__(self, ctx: ScreenContext) -> None:
-        super().__init__()
-        self.setObjectName("screen")
-        self.ctx = ctx
-        self.workspace = ctx.workspace
+        super().__init__(ctx)
         self.model = CatalogTableModel(self.workspace, "models")
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -64,8 +65,7 @@ class CatalogView(QWidget):
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
 
-        heading = QLabel(self.title)
-        heading.setObjectName("heading")
+        heading = screen_heading(self.title)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.kind = QComboBox()
@@ -130,9 +130,7 @@ class CatalogView(QWidget):
         splitter.setSizes([680, 380])
         splitter.setChildrenCollapsible(False)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 10)
-        layout.setSpacing(8)
+        layout = screen_layout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addLayout(bar)

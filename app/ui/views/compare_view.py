@@ -38,6 +38,7 @@ from app.storage import scenario_store
 from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.tasks import TaskHandle
+from app.ui.views.screen_parts import Screen, screen_heading, screen_layout
 
 MAX_COMPARED = 4
 COMPARE_DRAWS = 2_000
@@ -53,21 +54,17 @@ def _short(name: str) -> str:
     return name if len(name) <= HEADER_CHARS else name[: HEADER_CHARS - 1].rstrip() + "…"
 
 
-class CompareView(QWidget):
+class CompareView(Screen):
     title = "Compare"
 
     def __init__(self, ctx: ScreenContext) -> None:
-        super().__init__()
-        self.setObjectName("screen")
-        self.ctx = ctx
-        self.workspace = ctx.workspace
+        super().__init__(ctx)
         self.cache = SizingCache()
         self.handle: TaskHandle | None = None
         self.table_data: CompareTable | None = None
         self._charts_built = False
         self._dirty = True
-        heading = QLabel(self.title)
-        heading.setObjectName("heading")
+        heading = screen_heading(self.title)
         self.summary = QLabel(messages.COMPARE_HINT)
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
@@ -130,9 +127,7 @@ class CompareView(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([250, 830])
         splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 10)
-        layout.setSpacing(8)
+        layout = screen_layout(self)
         layout.addWidget(heading)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)

@@ -39,28 +39,24 @@ from app.ui.context import ScreenContext
 from app.ui.live import LiveEvaluator
 from app.ui.views.dashboard_parts import ConstraintPanel, KpiGrid
 from app.ui.views.scenario_editor import ScenarioEditor
-from app.ui.views.screen_parts import screen_action
+from app.ui.views.screen_parts import Screen, screen_action, screen_heading
 
 TWO_COLUMNS_FROM_PX = 900
 KPI_CARD_PX = 168
 EDITOR_WIDTH = 430
 
 
-class DashboardView(QWidget):
+class DashboardView(Screen):
     title = "Dashboard"
 
     def __init__(self, ctx: ScreenContext) -> None:
-        super().__init__()
-        self.setObjectName("screen")
-        self.ctx = ctx
-        self.workspace = ctx.workspace
+        super().__init__(ctx)
         self.scenario_id: int | None = None
         self.content: DashboardContent | None = None
         self.live = LiveEvaluator(ctx, self)
         self.live.evaluated.connect(self.show_content)
 
-        heading = QLabel(self.title)
-        heading.setObjectName("heading")
+        heading = screen_heading(self.title)
         self.picker = QComboBox()
         self.picker.setObjectName("scenarioPicker")
         self.picker.setMinimumContentsLength(30)

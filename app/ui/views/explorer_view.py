@@ -58,7 +58,7 @@ from app.ui.context import ScreenContext
 from app.ui.dialogs.alerts import show_message
 from app.ui.models.front_table import COST_COLUMN, POINT_ROLE, SORT_ROLE, FrontTableModel
 from app.ui.tasks import TaskHandle
-from app.ui.views.screen_parts import screen_action
+from app.ui.views.screen_parts import Screen, screen_action, screen_heading, screen_layout
 
 if TYPE_CHECKING:
     from app.ui.views.explorer_chart import FrontChart
@@ -90,14 +90,11 @@ def sections_html(sections: tuple[Section, ...] | list[Section], small: tuple[st
     return "".join(out)
 
 
-class ExplorerView(QWidget):
+class ExplorerView(Screen):
     title = "Explorer"
 
     def __init__(self, ctx: ScreenContext) -> None:
-        super().__init__()
-        self.setObjectName("screen")
-        self.ctx = ctx
-        self.workspace = ctx.workspace
+        super().__init__(ctx)
         self.space: SweptSpace | None = None
         self.selection: Selection | None = None
         self.source_scenario: Scenario | None = None
@@ -108,8 +105,7 @@ class ExplorerView(QWidget):
         self._table: EfficiencyTable | None = None
         self._swept_with: tuple[Any, ...] | None = None
 
-        heading = QLabel(self.title)
-        heading.setObjectName("heading")
+        heading = screen_heading(self.title)
         summary = QLabel(messages.EXPLORER_SUMMARY)
         summary.setObjectName("summary")
         summary.setWordWrap(True)
@@ -269,9 +265,7 @@ class ExplorerView(QWidget):
         splitter.setSizes([680, 460])
         splitter.setChildrenCollapsible(False)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 10)
-        layout.setSpacing(8)
+        layout = screen_layout(self)
         layout.addWidget(heading)
         layout.addWidget(summary)
         layout.addLayout(top)

@@ -48,6 +48,7 @@ from app.storage.files import save_user_file
 from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.dialogs.alerts import show_message
+from app.ui.views.screen_parts import Screen, screen_heading, screen_layout
 
 PREVIEW_SCALE = 0.6  # page images at 0.6 × 96 dpi: readable, about 1 MB a page
 MAX_PREVIEW_PAGES = 80
@@ -81,20 +82,16 @@ def paint_report(report: Report, art: list, scale: float,  # type: ignore[type-a
     return pdf, document.pages, tuple(images)
 
 
-class ReportView(QWidget):
+class ReportView(Screen):
     title = "Report"
 
     def __init__(self, ctx: ScreenContext) -> None:
-        super().__init__()
-        self.setObjectName("screen")
-        self.ctx = ctx
-        self.workspace = ctx.workspace
+        super().__init__(ctx)
         self.subjects: dict[tuple[str, ...], list[ReportSubject]] = {}
         self.rendered: RenderedReport | None = None
         self.busy = False
 
-        heading = QLabel(self.title)
-        heading.setObjectName("heading")
+        heading = screen_heading(self.title)
         intro = QLabel(messages.REPORT_INTRO)
         intro.setObjectName("summary")
         intro.setWordWrap(True)
@@ -162,9 +159,7 @@ class ReportView(QWidget):
         body = QHBoxLayout()
         body.addWidget(side)
         body.addLayout(right, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 10)
-        layout.setSpacing(8)
+        layout = screen_layout(self)
         layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addLayout(body, 1)

@@ -44,26 +44,28 @@ from app.ui.dialogs.name_dialog import NameDialog
 from app.ui.dialogs.new_scenario_dialog import NewScenarioDialog
 from app.ui.models.scenario_table import ScenarioTableModel
 from app.ui.views.scenario_bundles import ScenarioBundleActions
-from app.ui.views.screen_parts import action_button, screen_action
+from app.ui.views.screen_parts import (
+    Screen,
+    action_button,
+    screen_action,
+    screen_heading,
+    screen_layout,
+)
 
 
-class ScenariosView(QWidget):
+class ScenariosView(Screen):
     title = "Scenarios"
     open_scenario = Signal(int)
 
     def __init__(self, ctx: ScreenContext) -> None:
-        super().__init__()
-        self.setObjectName("screen")
-        self.ctx = ctx
-        self.workspace = ctx.workspace
+        super().__init__(ctx)
         self.model = ScenarioTableModel(self.workspace)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        heading = QLabel(self.title)
-        heading.setObjectName("heading")
+        heading = screen_heading(self.title)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.search = QLineEdit(placeholderText=messages.SCENARIOS_FILTER_PLACEHOLDER)
@@ -135,9 +137,7 @@ class ScenariosView(QWidget):
         side.setMinimumWidth(280)
         splitter.setChildrenCollapsible(False)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 10)
-        layout.setSpacing(8)
+        layout = screen_layout(self)
         layout.addWidget(heading)
         layout.addWidget(self.summary)
         layout.addLayout(bar)

@@ -1,5 +1,6 @@
-"""Pieces the screens share: window-wide shortcut actions and the buttons that trigger them,
-and the title toggle that folds a part of a screen away."""
+"""Pieces the screens share: the `Screen` base (its context, heading and margins), window-wide
+shortcut actions and the buttons that trigger them, and the title toggle that folds a part of a
+screen away."""
 
 from __future__ import annotations
 
@@ -8,7 +9,36 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from app.ui.context import ScreenContext
+
+
+class Screen(QWidget):
+    """One screen of the main window, named by `title`, working on the window's context."""
+
+    title = ""
+
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__()
+        self.setObjectName("screen")
+        self.ctx = ctx
+        self.workspace = ctx.workspace
+
+
+def screen_heading(title: str) -> QLabel:
+    """A screen's title, styled as its heading."""
+    heading = QLabel(title)
+    heading.setObjectName("heading")
+    return heading
+
+
+def screen_layout(screen: QWidget) -> QVBoxLayout:
+    """The column a screen lays its parts in, with the margins and spacing of every screen."""
+    layout = QVBoxLayout(screen)
+    layout.setContentsMargins(18, 14, 18, 10)
+    layout.setSpacing(8)
+    return layout
 
 
 def screen_action(screen: QWidget, text: str, shortcut: str | QKeySequence.StandardKey,

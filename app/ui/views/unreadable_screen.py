@@ -3,10 +3,11 @@ opened read-only), so the rest of the window still works."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.ui import messages
 from app.ui.escaping import plain_label
+from app.ui.views.screen_parts import screen_heading
 
 
 class UnreadableScreen(QWidget):
@@ -14,8 +15,7 @@ class UnreadableScreen(QWidget):
         super().__init__()
         self.setObjectName("screen")
         self.title = title
-        heading = QLabel(title)
-        heading.setObjectName("heading")
+        heading = screen_heading(title)
         self.reason = plain_label(messages.SCREEN_UNREADABLE.format(reason=reason))
         self.reason.setObjectName("summary")
         self.reason.setWordWrap(True)

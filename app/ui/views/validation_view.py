@@ -62,25 +62,22 @@ from app.ui import messages
 from app.ui.context import ScreenContext
 from app.ui.dialogs.import_benchmark_dialog import ImportBenchmarkDialog
 from app.ui.models.error_table import ErrorTableModel
+from app.ui.views.screen_parts import Screen, screen_heading, screen_layout
 
 REFRESH_KINDS = ("calibration", "catalog")
 
 
-class ValidationView(QWidget):
+class ValidationView(Screen):
     title = "Validation"
 
     def __init__(self, ctx: ScreenContext) -> None:
-        super().__init__()
-        self.setObjectName("screen")
-        self.ctx = ctx
-        self.workspace = ctx.workspace
+        super().__init__(ctx)
         self.data: ValidationData | None = None
         self.dirty = True
         self.loading = False
         self.dialog: ImportBenchmarkDialog | None = None
         self.last_plan: CalibrationPlan | None = None
-        heading = QLabel(self.title)
-        heading.setObjectName("heading")
+        heading = screen_heading(self.title)
         self.summary = QLabel(messages.VALIDATION_LOADING)
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
@@ -169,9 +166,7 @@ class ValidationView(QWidget):
         splitter.setChildrenCollapsible(False)
         right.setMinimumWidth(380)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 10)
-        layout.setSpacing(8)
+        layout = screen_layout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addLayout(filters)
