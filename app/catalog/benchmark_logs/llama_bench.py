@@ -42,7 +42,6 @@ from app.catalog.benchmark_logs.errors import (
     TOO_MANY,
     WRONG_FORMAT,
     bad,
-    clean,
     fact_contradicts,
     fact_required,
     fail,
@@ -52,7 +51,7 @@ from app.catalog.benchmark_logs.points import (
     LogReading,
     MeasuredPoint,
     ReadContext,
-    date_span,
+    finished_reading,
     number,
     require_model_and_gpu,
     site_case,
@@ -374,15 +373,10 @@ def read(text: str, file: str, sha256: str, fmt: str, ctx: ReadContext) -> LogRe
             points.append(point)
         else:
             skipped.append((row.where, reason))
-    if not points:
-        why = f": {skipped[0][0]}: {skipped[0][1]}" if skipped else ""
-        fail(file, NO_POINTS.format(why=why))
     builds = sorted({r.build for r in rows if r.build})
-    return LogReading(file_name=file, format=fmt, format_label=FORMATS[fmt], sha256=sha256,
-                      points=tuple(points), skipped=tuple((w, clean(r)) for w, r in skipped),
-                      measured_on=date_span({r.test_time[:10] for r in rows}),
-                      tool=clean("llama-bench" + (f" build {', '.join(builds[:3])}"
-                                                  if builds else "")))
+    return finished_reading(file, fmt, FORMATS[fmt], sha256, points, skipped,
+                            {r.test_time[:10] for r in rows},
+                            "llama-bench" + (f" build {', '.join(builds[:3])}" if builds else ""))
 
 
 def _formats(file: str, row: BenchRow, ctx: ReadContext) -> tuple[str, str | None]:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.catalog.benchmark_logs.errors import fact_required
+from app.catalog.benchmark_logs.errors import NO_POINTS, clean, fact_required, fail
 from app.catalog.benchmark_logs.site import ResolvedSite
 from app.catalog.loader import Catalog
 from app.engine.catalog_types import AcceleratorSpec, ModelSpec
@@ -68,6 +68,19 @@ def date_span(dates: set[str]) -> str:
     if not ordered:
         return ""
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]} to {ordered[-1]}"
+
+
+def finished_reading(file: str, fmt: str, label: str, sha256: str,
+                     points: list[MeasuredPoint], skipped: list[tuple[str, str]],
+                     dates: set[str], tool: str) -> LogReading:
+    """The reading of a log whose rows gave `points` and left out `skipped` (where, why); a log
+    no row of which gave a point is refused, naming the first row left out and why."""
+    if not points:
+        why = f": {skipped[0][0]}: {skipped[0][1]}" if skipped else ""
+        fail(file, NO_POINTS.format(why=why))
+    return LogReading(file_name=file, format=fmt, format_label=label, sha256=sha256,
+                      points=tuple(points), skipped=tuple((w, clean(r)) for w, r in skipped),
+                      measured_on=date_span(dates), tool=clean(tool))
 
 
 def site_case(

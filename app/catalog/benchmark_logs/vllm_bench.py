@@ -36,7 +36,6 @@ from app.catalog.benchmark_logs.errors import (
     TOO_MANY,
     WRONG_FORMAT,
     bad,
-    clean,
     fact_required,
     fail,
     missing,
@@ -45,7 +44,7 @@ from app.catalog.benchmark_logs.points import (
     LogReading,
     MeasuredPoint,
     ReadContext,
-    date_span,
+    finished_reading,
     layout,
     number,
     require_model_and_gpu,
@@ -186,15 +185,9 @@ def read(text: str, file: str, sha256: str, ctx: ReadContext) -> LogReading:
             dates.add(date)
         if isinstance(record.get("backend"), str):
             backends.add(str(record["backend"])[:40])
-    if not points:
-        why = f": {skipped[0][0]}: {skipped[0][1]}" if skipped else ""
-        fail(file, NO_POINTS.format(why=why))
     tool = "vLLM serving benchmark" + (f", backend {', '.join(sorted(backends))}"
                                        if backends else "")
-    return LogReading(file_name=file, format=FORMAT, format_label=LABEL, sha256=sha256,
-                      points=tuple(points), skipped=tuple((w, clean(r)) for w, r in skipped),
-                      measured_on=date_span(dates),
-                      tool=clean(tool))
+    return finished_reading(file, FORMAT, LABEL, sha256, points, skipped, dates, tool)
 
 
 def _record(
