@@ -24,6 +24,7 @@ from app.engine.efficiency import (
 from app.paths import resources_dir
 
 FACTOR_FIELDS = ("mfu", "mbu", "layer_overhead_us")
+OPTIONAL_FACTOR_FIELDS = ("prefill_overhead_us",)  # files from before it default to 0
 
 
 def factors_path() -> Path:
@@ -44,6 +45,13 @@ def _factors(raw: Any, where: str) -> EfficiencyFactors:
         if name == "layer_overhead_us" and value < 0.0:
             raise CatalogError(f"{where}: {name} must be at least 0")
         values[name] = float(value)
+    for name in OPTIONAL_FACTOR_FIELDS:
+        value = raw.get(name, 0.0)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise CatalogError(f"{where}: {name} must be a number")
+        if value < 0.0:
+            raise CatalogError(f"{where}: {name} must be at least 0")
+        values[name] = float(value)
     return EfficiencyFactors(**values)
 
 
@@ -61,6 +69,10 @@ def _profile(cls: type[Any], key: str, raw: Any, where: str) -> Any:
             if not isinstance(value, Mapping):
                 raise CatalogError(f"{where}: segment_references must be an object")
             value = {str(k): str(v) for k, v in value.items()}
+        if name == "large_memory_excluded":
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise CatalogError(f"{where}: large_memory_excluded must be a list of text")
+            value = tuple(v.lower() for v in value)
         if name == "prior_scales":
             if not (isinstance(value, list) and len(value) == 3):
                 raise CatalogError(f"{where}: prior_scales must be a list of 3 numbers")
