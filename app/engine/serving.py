@@ -43,6 +43,7 @@ from app.engine.performance import (
     KV_CAPACITY,
     NO_FIT,
     QUEUEING,
+    PrefillTime,
     StepTime,
     causal_pairs,
     forward_step,
@@ -245,8 +246,9 @@ def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> Serv
     # service; with more clients than slots the slots stay busy
     x = running / np.maximum(service + latency * running / per_replica, 1e-12)  # req/s/replica
     wait_slot = np.maximum(per_replica - running, 0.0) / np.maximum(x, 1e-12)
-    prefill_rho = np.minimum(x * first.time_s * np.maximum(running - 1.0, 0.0) / running, 0.95)
-    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * first.time_s
+    marginal = _prompt_time(c, first, running - 1.0, isl, osl)
+    prefill_rho = np.minimum(x * marginal * np.maximum(running - 1.0, 0.0) / running, 0.95)
+    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * marginal
     queue_tail_95 = np.maximum(_tail(wait_prefill, prefill_rho, 0.95), wait_prefill)
     queue_tail_99 = np.maximum(_tail(wait_prefill, prefill_rho, 0.99), queue_tail_95)
     # a benchmark at a concurrency starts with every client's request at once (a static
@@ -286,6 +288,15 @@ def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> Serv
         e2e,
         bound.astype(np.intp),
     )
+
+
+def _prompt_time(
+    c: ConfigArrays, first: PrefillTime, decodes: Array, isl: Array, osl: Array
+) -> Array:
+    """Time a prompt adds to the steps it rides in: its prefill beside `decodes` running
+    sequences minus the decode steps those would run anyway (one per chunk)."""
+    plain = forward_step(c, np.maximum(decodes, 0.0), isl + osl / 2.0)
+    return np.maximum(first.time_s - first.chunks * plain.time_s, 0.1 * first.time_s)
 
 
 def _long_prompts(
@@ -468,8 +479,11 @@ def at_rate(
     e2e_service = service + steps * step.time_s
 
     rho_c = np.minimum(rho_soft, 0.98)
-    prefill_rho = np.minimum(soft_utilisation(admitted * service), 0.98)
-    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * service
+    # prompts that arrive during a step join the next one together: the prompt path is busy
+    # only for the time prompts add to the steps (beyond the decode work they ride with)
+    marginal = _prompt_time(c, first, running, isl, osl)
+    prefill_rho = np.minimum(soft_utilisation(admitted * marginal), 0.98)
+    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * marginal
     slots = np.maximum(cap.running, 1.0)
     wait_slot = rho_c ** np.sqrt(2.0 * (slots + 1.0)) / (slots * (1.0 - rho_c)) * e2e_service * 0.5
     stretched = capacity_rps * (1.0 + CAPACITY_MARGIN)
