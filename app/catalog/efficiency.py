@@ -25,6 +25,7 @@ from app.engine.efficiency import (
 from app.paths import resources_dir
 
 FACTOR_FIELDS = ("mfu", "mbu", "layer_overhead_us")
+OPTIONAL_FACTOR_FIELDS = ("prefill_overhead_us",)  # files from before it default to 0
 
 
 def factors_path() -> Path:
@@ -33,18 +34,18 @@ def factors_path() -> Path:
 
 
 def factor_values(raw: Mapping[str, Any]) -> dict[str, float]:
-    """The factors of a group as floats: `mfu` and `mbu` in (0, 1], `layer_overhead_us` at least
-    0, each a finite number. ValueError names the first broken rule (`mfu must be in (0, 1]`);
+    """The factors of a group as floats: `mfu` and `mbu` in (0, 1], `layer_overhead_us` and
+    `prefill_overhead_us` (0 when absent) at least 0, each a finite number. ValueError names the first broken rule (`mfu must be in (0, 1]`);
     shared by the shipped file and a workspace's site refits."""
     values: dict[str, float] = {}
-    for name in FACTOR_FIELDS:
-        value = raw.get(name)
+    for name in FACTOR_FIELDS + OPTIONAL_FACTOR_FIELDS:
+        value = raw.get(name, 0.0 if name in OPTIONAL_FACTOR_FIELDS else None)
         if isinstance(value, bool) or not isinstance(value, int | float) or \
                 not math.isfinite(value):
             raise ValueError(f"{name} must be a number")
-        if name != "layer_overhead_us" and not 0.0 < value <= 1.0:
+        if name in ("mfu", "mbu") and not 0.0 < value <= 1.0:
             raise ValueError(f"{name} must be in (0, 1]")
-        if name == "layer_overhead_us" and value < 0.0:
+        if name not in ("mfu", "mbu") and value < 0.0:
             raise ValueError(f"{name} must be at least 0")
         values[name] = float(value)
     return values
@@ -73,6 +74,10 @@ def _profile(cls: type[Any], key: str, raw: Any, where: str) -> Any:
             if not isinstance(value, Mapping):
                 raise CatalogError(f"{where}: segment_references must be an object")
             value = {str(k): str(v) for k, v in value.items()}
+        if name == "large_memory_excluded":
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise CatalogError(f"{where}: large_memory_excluded must be a list of text")
+            value = tuple(v.lower() for v in value)
         if name == "prior_scales":
             if not (isinstance(value, list) and len(value) == 3):
                 raise CatalogError(f"{where}: prior_scales must be a list of 3 numbers")

@@ -2,7 +2,7 @@
 
 Given measured cases (flat `ConfigArrays`, their `Workload`, which metric each row measured and
 its value, and a group label per row), `fit_groups` finds for each group the `mfu`, `mbu` and
-`layer_overhead_us` that minimise a robust loss of the log errors (soft-L1: quadratic for small
+`layer_overhead_us` (and the prompt-step `prefill_overhead_us`) that minimise a robust loss of the log errors (soft-L1: quadratic for small
 errors, linear for outliers), with a prior pulling towards the starting factors so a group whose
 rows do not constrain a factor (e.g. only compute-bound rows say nothing about `mbu`; large
 batches hide the per-layer overhead) keeps a physical value. The overhead prior is the
@@ -43,9 +43,14 @@ GroupKey = tuple[str, str]
 MFU_RANGE = (0.03, 1.0)
 MBU_RANGE = (0.08, 1.0)
 OVERHEAD_US_RANGE = (0.5, 2000.0)
+PREFILL_OVERHEAD_US_RANGE = (1.0, 5000.0)
 SOFT_L1_SCALE = 0.1  # log-error where the loss turns from quadratic to linear (about 10 %)
-DEFAULT_START = EfficiencyFactors(mfu=0.5, mbu=0.75, layer_overhead_us=50.0)
-PRIOR_WEIGHTS = np.array([0.02, 0.02, 0.3])  # pull to the start per log-factor squared
+DEFAULT_START = EfficiencyFactors(
+    mfu=0.5, mbu=0.75, layer_overhead_us=50.0, prefill_overhead_us=100.0
+)
+# pull to the start per log-factor squared; the prompt-step overhead is only seen by
+# first-token latencies at low load, so groups without them keep their physical start
+PRIOR_WEIGHTS = np.array([0.02, 0.02, 0.3, 0.1])
 
 
 @dataclass(frozen=True)
@@ -158,11 +163,23 @@ def _to_factors(theta: Array) -> EfficiencyFactors:
     mfu = float(np.clip(np.exp(theta[0]), *MFU_RANGE))
     mbu = float(np.clip(np.exp(theta[1]), *MBU_RANGE))
     overhead = float(np.clip(np.exp(theta[2]), *OVERHEAD_US_RANGE))
-    return EfficiencyFactors(mfu=mfu, mbu=mbu, layer_overhead_us=overhead)
+    prefill = float(np.clip(np.exp(theta[3]), *PREFILL_OVERHEAD_US_RANGE))
+    return EfficiencyFactors(
+        mfu=mfu, mbu=mbu, layer_overhead_us=overhead, prefill_overhead_us=prefill
+    )
 
 
 def _from_factors(f: EfficiencyFactors) -> Array:
-    theta: Array = np.log(np.array([f.mfu, f.mbu, max(f.layer_overhead_us, OVERHEAD_US_RANGE[0])]))
+    theta: Array = np.log(
+        np.array(
+            [
+                f.mfu,
+                f.mbu,
+                max(f.layer_overhead_us, OVERHEAD_US_RANGE[0]),
+                max(f.prefill_overhead_us, PREFILL_OVERHEAD_US_RANGE[0]),
+            ]
+        )
+    )
     return theta
 
 
@@ -172,6 +189,7 @@ def _with(cases: CalibrationCases, f: EfficiencyFactors) -> ConfigArrays:
         mfu=np.full(n, f.mfu),
         mbu=np.full(n, f.mbu),
         layer_overhead_s=np.full(n, f.layer_overhead_us * 1e-6),
+        prefill_overhead_s=np.full(n, f.prefill_overhead_us * 1e-6),
     )
 
 
@@ -185,9 +203,10 @@ def fit_one(cases: CalibrationCases, start: EfficiencyFactors) -> EfficiencyFact
         log_error = np.log(np.where(np.isfinite(predicted) & (predicted > 0), predicted, 1e-30))
         log_error = np.clip(log_error - log_measured, -5.0, 5.0)
         penalty = float(np.sum(PRIOR_WEIGHTS * (theta - theta0) ** 2))
-        bounds = float(
-            np.sum(np.maximum(theta - _from_factors(EfficiencyFactors(1.0, 1.0, 2000.0)), 0) ** 2)
+        top = EfficiencyFactors(
+            1.0, 1.0, OVERHEAD_US_RANGE[1], prefill_overhead_us=PREFILL_OVERHEAD_US_RANGE[1]
         )
+        bounds = float(np.sum(np.maximum(theta - _from_factors(top), 0) ** 2))
         return _soft_l1(log_error) + penalty + 10.0 * bounds
 
     return _to_factors(nelder_mead(objective, theta0))

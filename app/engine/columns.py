@@ -267,6 +267,7 @@ def engine_columns(engines: Sequence[str], table: EfficiencyTable) -> dict[str, 
                 "sliding_window_kv": float(p.sliding_window_kv),
                 "host_input_embeddings": float(p.host_input_embeddings),
                 "sequence_overhead_s": p.sequence_overhead_us * 1e-6,
+                "request_latency_s": p.request_latency_ms * 1e-3,
                 "comm_efficiency": p.comm_efficiency,
                 "allreduce_latency_s": p.allreduce_latency_us * 1e-6,
                 "pp_hop_s": p.pp_hop_ms * 1e-3,
@@ -281,6 +282,7 @@ def efficiency_columns(
     """Resolved efficiency factors per (engine, accelerator) and the basis of each."""
     shape = (len(engines), len(accels))
     mfu, mbu, overhead = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    prefill, exempt = np.zeros(shape), np.zeros(shape)
     basis: list[list[str]] = []
     for i, e in enumerate(engines):
         row = []
@@ -288,12 +290,22 @@ def efficiency_columns(
             r = table.resolve(e, a.hardware_class, a.segment)
             mfu[i, j], mbu[i, j] = r.factors.mfu, r.factors.mbu
             overhead[i, j] = r.factors.layer_overhead_us * 1e-6
+            prefill[i, j] = r.factors.prefill_overhead_us * 1e-6
+            excluded = table.engine(e).large_memory_excluded
+            exempt[i, j] = float(any(x in a.id.lower() for x in excluded))
             f = r.factors
             row.append(
                 f"{r.basis}: mfu {f.mfu:.2f}, mbu {f.mbu:.2f}, {f.layer_overhead_us:.0f} us/layer"
+                f" (+{f.prefill_overhead_us:.0f} us/layer in prompt steps)"
             )
         basis.append(row)
-    return {"mfu": mfu, "mbu": mbu, "layer_overhead_s": overhead}, basis
+    return {
+        "mfu": mfu,
+        "mbu": mbu,
+        "layer_overhead_s": overhead,
+        "prefill_overhead_s": prefill,
+        "large_memory_exempt": exempt,
+    }, basis
 
 
 def _stack(rows: Sequence[dict[str, float]]) -> dict[str, Array]:

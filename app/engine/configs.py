@@ -102,6 +102,7 @@ class ConfigArrays:
     sliding_window_kv: BoolArray
     host_input_embeddings: BoolArray
     sequence_overhead_s: Array
+    request_latency_s: Array
     comm_efficiency: Array
     allreduce_latency_s: Array
     pp_hop_s: Array
@@ -109,6 +110,7 @@ class ConfigArrays:
     mfu: Array
     mbu: Array
     layer_overhead_s: Array
+    prefill_overhead_s: Array
 
     @property
     def replicas(self) -> Array:
@@ -120,10 +122,19 @@ class ConfigArrays:
         """The broadcast shape of all fields."""
         return np.broadcast_shapes(*(np.shape(getattr(self, f.name)) for f in fields(self)))
 
-    def with_efficiency(self, mfu: Array, mbu: Array, layer_overhead_s: Array) -> ConfigArrays:
-        """A copy with other efficiency factors (used by the calibration fit)."""
+    def with_efficiency(
+        self,
+        mfu: Array,
+        mbu: Array,
+        layer_overhead_s: Array,
+        prefill_overhead_s: Array | None = None,
+    ) -> ConfigArrays:
+        """A copy with other efficiency factors (used by the calibration fit); the prompt-step
+        overhead is kept unless given."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(mfu=mfu, mbu=mbu, layer_overhead_s=layer_overhead_s)
+        if prefill_overhead_s is not None:
+            values.update(prefill_overhead_s=prefill_overhead_s)
         return ConfigArrays(**values)
 
     def take(self, index: IntArray | BoolArray) -> ConfigArrays:
@@ -171,7 +182,9 @@ def gather_configs(
         ep=np.asarray(ep, dtype=np.float64),
     )
     # engines that raise their batch limits on large-memory accelerators (vLLM >= 70 GiB)
-    large = values["nominal_memory_bytes"] >= values.pop("large_memory_bytes")
+    large = (values["nominal_memory_bytes"] >= values.pop("large_memory_bytes")) & (
+        values.pop("large_memory_exempt") < 0.5
+    )
     values["max_batch"] = np.where(large, values.pop("max_batch_large"), values["max_batch"])
     values["max_batched_tokens"] = np.where(
         large, values.pop("max_batched_tokens_large"), values["max_batched_tokens"]
@@ -249,7 +262,8 @@ def describe(c: ConfigArrays, index: int = 0) -> str:
     emulated = " (emulated path)" if at("emulated") > 0.5 else ""
     estimated = " (estimated)" if at("peak_estimated") > 0.5 else ""
     return (
-        f"mfu {at('mfu'):.2f}, mbu {at('mbu'):.2f}, {at('layer_overhead_s') * 1e6:.0f} us/layer; "
+        f"mfu {at('mfu'):.2f}, mbu {at('mbu'):.2f}, {at('layer_overhead_s') * 1e6:.0f} us/layer "
+        f"(+{at('prefill_overhead_s') * 1e6:.0f} in prompt steps); "
         f"peak {at('peak_flops') / 1e12:.0f} TFLOPS{emulated}{estimated}, "
         f"{at('bandwidth_bytes_per_s') / 1e12:.2f} TB/s; tp {at('tp'):.0f} x pp {at('pp'):.0f}"
     )

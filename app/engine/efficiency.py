@@ -36,20 +36,27 @@ class EfficiencyFactors:
     mbu: achieved / peak memory bandwidth streaming weights and KV cache (0-1].
     layer_overhead_us: fixed time per layer of one forward step (prefill chunk or decode step),
         in microseconds; a step of an 80-layer model pays 80 of them.
+    prefill_overhead_us: extra time per layer of a step that carries prompt tokens, in
+        microseconds: serving engines replay CUDA graphs for decode batches but run prompt
+        (extend / mixed) batches eagerly or with piecewise graphs, and schedule, tokenise and
+        admit the new requests; 0 where the calibration has no prompt-latency rows.
     """
 
     mfu: float
     mbu: float
     layer_overhead_us: float
+    prefill_overhead_us: float = 0.0
 
     def scaled(
         self, mfu: float = 1.0, mbu: float = 1.0, overhead: float = 1.0
     ) -> EfficiencyFactors:
-        """These factors with each one multiplied (efficiencies are capped at 1)."""
+        """These factors with each one multiplied (efficiencies are capped at 1; the overhead
+        scale applies to both overheads)."""
         return EfficiencyFactors(
             mfu=min(1.0, self.mfu * mfu),
             mbu=min(1.0, self.mbu * mbu),
             layer_overhead_us=self.layer_overhead_us * overhead,
+            prefill_overhead_us=self.prefill_overhead_us * overhead,
         )
 
 
@@ -66,6 +73,8 @@ class EngineProfile:
     large_memory_gib, max_batch_large, max_batched_tokens_large: limits the engine picks on
         accelerators with at least `large_memory_gib` GiB (vLLM: 1024 sequences and 8192
         tokens on GPUs of 70 GiB or more; 0 = no such rule).
+    large_memory_excluded: accelerators whose catalog id contains one of these keep the
+        small limits whatever their memory (vLLM excludes the A100).
     kv_reserve_output_fraction: share of a request's output tokens whose KV blocks are
         reserved while it runs (1.0: reserve the whole output up front, as TRT-LLM's
         guaranteed-no-evict scheduler; about 0.5 for on-demand paged allocation).
@@ -84,6 +93,10 @@ class EngineProfile:
     host_input_embeddings: the token-embedding table stays in host memory (llama.cpp).
     sequence_overhead_us: host time per running sequence per step (scheduling, sampling,
         output handling), in microseconds.
+    request_latency_ms: fixed latency a served request adds to its first token (HTTP, chat
+        template and tokenisation, hand-over to the engine loop, detokenisation and streaming
+        of the first chunk), in ms; applies to serving benchmarks (closed loop and request
+        rate), not to in-process runs (offline throughput, static batches).
     comm_efficiency: achieved / nominal link bandwidth in all-reduce.
     allreduce_latency_us: fixed latency per all-reduce, in microseconds.
     pp_hop_ms: fixed cost per pipeline hop per step, in ms.
@@ -101,6 +114,7 @@ class EngineProfile:
     large_memory_gib: float = 0.0
     max_batch_large: int = 0
     max_batched_tokens_large: int = 0
+    large_memory_excluded: tuple[str, ...] = ()
     kv_reserve_output_fraction: float = 0.5
     flash_attention: bool = True
     score_bytes: float = 16.0
@@ -112,6 +126,7 @@ class EngineProfile:
     sliding_window_kv: bool = True
     host_input_embeddings: bool = False
     sequence_overhead_us: float = 10.0
+    request_latency_ms: float = 0.0
     comm_efficiency: float = 0.7
     allreduce_latency_us: float = 20.0
     pp_hop_ms: float = 0.1

@@ -20,7 +20,10 @@ pipeline stage (tp ranks, pp stages):
   score matrices, de-quantised weight copies) / (bandwidth x mbu) + tensor-parallel
   all-reduce (2 per layer, ring: `2 (tp-1)/tp x tokens x hidden x 2 B / link + latency`)
   + expert-parallel all-to-all + (per-layer overhead x layers + per-sequence overhead x
-  sequences in the step) / pp + pipeline hop;
+  sequences in the step) / pp + pipeline hop; a step that carries prompt tokens adds the
+  prompt-step overhead per layer (eager or piecewise-graph execution, admission; twice that
+  with tensor parallelism, whose eager all-reduces add as much host time again), in steady
+  batching weighted by the share of steps that carry a prompt;
 * a step is pp stage times: micro-batches keep every stage busy in serving engines (each
   handles B / pp sequences), while llama.cpp's layer split runs the stages one after another.
 
@@ -137,6 +140,7 @@ def forward_step(
     prefill_sequences: Array | float = 0.0,
     prefill_kv_read_tokens: Array | float = 0.0,
     microbatches: Array | None = None,
+    prompt_step: Array | float = 0.0,
 ) -> StepTime:
     """Time of one forward step of a replica (see module docstring for the formula).
 
@@ -145,6 +149,9 @@ def forward_step(
     query-key pairs; prefill_sequences: prompts finishing in the step (need logits);
     prefill_kv_read_tokens: earlier tokens of those prompts whose KV the step reads.
     microbatches: pipeline micro-batches (default: up to pp when the engine pipelines).
+    prompt_step: share of the step that runs as a prompt step (1 for a request's own prompt
+    chunk or a chunk it waits behind; in steady batching the share of steps that carry a
+    prompt), which pays the prompt-step overhead per layer; pure decode steps replay graphs.
     """
     b_all = np.asarray(decode_tokens, dtype=np.float64)
     p_all = np.asarray(prefill_tokens, dtype=np.float64)
@@ -213,9 +220,19 @@ def forward_step(
     hop = np.where(c.pp > 1, (c.pp_hop_s + message / link) * (c.pp - 1.0) / c.pp, 0.0)
     communication_s = allreduce + all_to_all + hop
     sequences = b_all + np.asarray(prefill_sequences, dtype=np.float64)
+    # a step on a request's path to its first token runs without whole-step CUDA graphs and
+    # admits the request: it pays the prompt-step overhead per layer; with tensor parallelism
+    # the eager step also launches and waits on two all-reduces per layer, about as much
+    # host time again
+    prompt_overhead = (
+        c.prefill_overhead_s
+        * np.asarray(prompt_step, dtype=np.float64)
+        * np.where(c.tp > 1, 2.0, 1.0)
+    )
     # MoE layers launch about twice the kernels (router, dispatch, grouped GEMMs, combine)
     overhead_s = (
-        c.layer_overhead_s * (c.layers + c.moe_layers) + c.sequence_overhead_s * sequences
+        (c.layer_overhead_s + prompt_overhead) * (c.layers + c.moe_layers)
+        + c.sequence_overhead_s * sequences
     ) / c.pp
 
     stage = compute_s + memory_s + communication_s + overhead_s
@@ -282,6 +299,7 @@ def prefill(
         prefill_sequences=seqs / safe_chunks,
         prefill_kv_read_tokens=earlier,
         microbatches=np.ones_like(per_chunk),
+        prompt_step=1.0,
     )
     stages = (chunks + c.pp - 1.0) / c.pp
     time_s = np.where(total > 0, stages * step.time_s, 0.0)

@@ -14,7 +14,7 @@
   sequence), the engine's max batch and its token budget per step allow; each step decodes one
   token per sequence and carries `B x input / output` prompt tokens (steady state).
 * `at_rate` (mode `rate`, load = requests/s, Poisson arrivals): running sequences from Little's
-  law `N = rate x E2E(N)` (fixed point); TTFT = prefill (sharing steps with the running decodes)
+  law `N = rate x E2E(N)` (fixed point); TTFT = the engine's frontend latency + prefill (sharing steps with the running decodes)
   + mean residual step + M/D/1 wait for the prefill path + M/G/c (Sakasegawa) wait for a
   batch slot; p95/p99 from an exponential tail of the wait. TPOT p99 is per request (its mean
   over its decode, as serving benchmarks report it): a Poisson number of other prompts' chunks
@@ -43,6 +43,7 @@ from app.engine.performance import (
     KV_CAPACITY,
     NO_FIT,
     QUEUEING,
+    PrefillTime,
     StepTime,
     causal_pairs,
     forward_step,
@@ -55,6 +56,11 @@ BENCHMARK_REQUESTS = 1000.0  # requests in a finite benchmark run (vLLM benchmar
 MAX_FIXED_POINT_ITERATIONS = 40
 CAPACITY_MARGIN = 0.3  # relative uncertainty of a predicted capacity (P10-P90 of held-out capacity ratios: about 0.78-1.15)
 SOFTNESS = 8.0  # sharpness of `soft_utilisation`: 0.92 at rho 1, 0.98 x rho at rho 0.7
+# served prompts vary in length (ShareGPT, uniform random lengths, real traffic); only the mean
+# is given, so the TTFT tails assume the p95 / p99 request brings a prompt of 1.6 / 2 times it
+# (uniform lengths up to twice the mean; conversation sets spread further, fixed sets less)
+P95_PROMPT_FACTOR = 1.6
+P99_PROMPT_FACTOR = 2.0
 
 
 @dataclass(frozen=True)
@@ -183,8 +189,9 @@ def _interference_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) 
 
     In steady continuous batching each running sequence is replaced on finishing, so
     `(running - 1) / osl` new prompts start per step and their `isl` tokens ride in the decode
-    steps (chunked prefill): that work is what raises a request's TPOT with load. A lone
-    sequence (running = 1) decodes undisturbed.
+    steps (chunked prefill): that work is what raises a request's TPOT with load; the steps
+    that carry a prompt run as prompt steps (no whole-step graph). A lone sequence
+    (running = 1) decodes undisturbed.
     """
     safe_osl = np.maximum(osl, 1.0)
     others = np.maximum(running - 1.0, 0.0) / safe_osl
@@ -196,7 +203,15 @@ def _interference_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) 
         prefill_pairs=others
         * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
         prefill_sequences=others,
+        prompt_step=_prompt_share(c, others, isl),
     )
+
+
+def _prompt_share(c: ConfigArrays, starts: Array, isl: Array) -> Array:
+    """Share of steady steps that carry prompt tokens (and run as prompt steps): `starts`
+    prompts begin per step, each spread over ceil(isl / token budget) chunks."""
+    budget = np.maximum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), 1.0)
+    return np.clip(starts * np.maximum(np.ceil(isl / budget), 1.0), 0.0, 1.0)
 
 
 def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> ServingResult:
@@ -213,7 +228,9 @@ def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> Serv
       output tokens/s is the geometric mean of X x osl x replicas and `static_batch`'s;
     * requests beyond the slots wait for one: by Little's law on the closed loop,
       wait = (N - R) / X; prompts also queue for the prefill path, M/D/1 at load X x prefill;
-    * TTFT = slot wait + prefill wait + prefill; p99 from the exponential tail of the waits.
+    * TTFT = slot wait + prefill wait + prefill; p99 from the exponential tail of the waits;
+    * each request also pays the engine's frontend latency (`request_latency_s`) before its
+      first token; a client waiting on it holds no batch slot.
     """
     per_replica = np.maximum(np.asarray(clients, dtype=np.float64) / c.replicas, 1.0)
     slots = np.maximum(_offline_steady(c, isl, osl).running, 1.0)
@@ -224,20 +241,31 @@ def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> Serv
         c, 1.0, isl, decode_tokens=running - 1.0, decode_context=isl + osl / 2.0
     )
     service = first.time_s + steps * step.time_s
-    x = running / np.maximum(service, 1e-12)  # requests/s per replica
+    latency = np.where(isl > 0, c.request_latency_s, 0.0)
+    # a client in its frontend latency holds no slot: with N <= S the cycle is latency +
+    # service; with more clients than slots the slots stay busy
+    x = running / np.maximum(service + latency * running / per_replica, 1e-12)  # req/s/replica
     wait_slot = np.maximum(per_replica - running, 0.0) / np.maximum(x, 1e-12)
-    prefill_rho = np.minimum(x * first.time_s * np.maximum(running - 1.0, 0.0) / running, 0.95)
-    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * first.time_s
-    ttft = first.time_s + wait_prefill + wait_slot
+    marginal = _prompt_time(c, first, running - 1.0, isl, osl)
+    prefill_rho = np.minimum(x * marginal * np.maximum(running - 1.0, 0.0) / running, 0.95)
+    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * marginal
     queue_tail_95 = np.maximum(_tail(wait_prefill, prefill_rho, 0.95), wait_prefill)
     queue_tail_99 = np.maximum(_tail(wait_prefill, prefill_rho, 0.99), queue_tail_95)
-    ttft_p95 = first.time_s + wait_slot * 1.05 + queue_tail_95
-    ttft_p99 = first.time_s + wait_slot * 1.1 + queue_tail_99
-    tpot_p99 = step.time_s + _chunk_tail(c, running, x, isl, osl, step)
     # a benchmark at a concurrency starts with every client's request at once (a static
     # wave) and desynchronises from there; without the run's length both limits are as
-    # likely, so the throughput is their geometric mean
-    static = static_batch(c, per_replica * c.replicas, isl, osl).output_tokens_per_s
+    # likely, so the throughput and the prompt part of the TTFT are geometric means
+    wave = static_batch(c, per_replica * c.replicas, isl, osl)
+    # a client resubmits when its last token streams out, after the engine has begun its next
+    # step: the new prompt waits about one step of the others (none with a single client);
+    # the tail request waits for a step that carries another prompt's chunk
+    others = np.maximum(running - 1.0, 0.0) / running
+    busy = _busy_step(c, running, isl, osl)
+    ttft = latency + first.time_s + wait_prefill + wait_slot + others * step.time_s
+    long95, long99 = _long_prompts(c, isl, running - 1.0, isl + osl / 2.0)
+    ttft_p95 = latency + long95 + wait_slot * 1.05 + queue_tail_95 + others * busy.time_s
+    ttft_p99 = latency + long99 + wait_slot * 1.1 + queue_tail_99 + others * busy.time_s
+    tpot_p99 = step.time_s + _chunk_tail(c, running, x, isl, osl, step)
+    static = wave.output_tokens_per_s
     steady = c.replicas * x * osl
     tokens_per_s = np.sqrt(steady * np.where(np.isfinite(static) & (static > 0), static, steady))
     e2e = ttft + steps * step.time_s
@@ -262,6 +290,39 @@ def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> Serv
     )
 
 
+def _prompt_time(
+    c: ConfigArrays, first: PrefillTime, decodes: Array, isl: Array, osl: Array
+) -> Array:
+    """Time a prompt adds to the steps it rides in: its prefill beside `decodes` running
+    sequences minus the decode steps those would run anyway (one per chunk)."""
+    plain = forward_step(c, np.maximum(decodes, 0.0), isl + osl / 2.0)
+    return np.maximum(first.time_s - first.chunks * plain.time_s, 0.1 * first.time_s)
+
+
+def _long_prompts(
+    c: ConfigArrays, isl: Array, decodes: Array, context: Array
+) -> tuple[Array, Array]:
+    """Prefill times (s) of the p95 and p99 requests' prompts (`P95_PROMPT_FACTOR`,
+    `P99_PROMPT_FACTOR` times the mean length), beside `decodes` running sequences."""
+    p95 = prefill(c, 1.0, isl * P95_PROMPT_FACTOR, decode_tokens=decodes, decode_context=context)
+    p99 = prefill(c, 1.0, isl * P99_PROMPT_FACTOR, decode_tokens=decodes, decode_context=context)
+    return p95.time_s, p99.time_s
+
+
+def _busy_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) -> StepTime:
+    """A decode step of `running` sequences that also carries one prompt chunk."""
+    chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
+    return forward_step(
+        c,
+        running,
+        isl + osl / 2.0,
+        prefill_tokens=chunk,
+        prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention),
+        prefill_sequences=1.0,
+        prompt_step=1.0,
+    )
+
+
 def _chunk_tail(
     c: ConfigArrays, running: Array, arrivals: Array, isl: Array, osl: Array, step: StepTime
 ) -> Array:
@@ -269,14 +330,7 @@ def _chunk_tail(
     its decode) land in its steps; the p99 request sees m + 2.33 sqrt(m) of them instead of m."""
     steps = _steps_after_first(isl, osl)
     chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
-    busy = forward_step(
-        c,
-        running,
-        isl + osl / 2.0,
-        prefill_tokens=chunk,
-        prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention),
-        prefill_sequences=1.0,
-    )
+    busy = _busy_step(c, running, isl, osl)
     decode_s = np.maximum(steps, 1.0) * step.time_s
     m = arrivals * decode_s * np.ceil(isl / np.maximum(chunk, 1.0))
     extra = np.maximum(busy.time_s - step.time_s, 0.0) * 2.33 * np.sqrt(m) / np.maximum(steps, 1.0)
@@ -291,7 +345,8 @@ class _Steady:
 
 
 def _steady_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) -> StepTime:
-    """A continuous-batching step: `running` decodes plus their share of prompt tokens."""
+    """A continuous-batching step: `running` decodes plus their share of prompt tokens (the
+    share of steps that carry a prompt pays the prompt-step overhead)."""
     safe_osl = np.maximum(osl, 1.0)
     starts = running / safe_osl
     return forward_step(
@@ -302,6 +357,7 @@ def _steady_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) -> Ste
         prefill_pairs=starts
         * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
         prefill_sequences=starts,
+        prompt_step=_prompt_share(c, starts, isl),
     )
 
 
@@ -320,15 +376,20 @@ def offline(
     """Maximum throughput with every request queued (see module docstring).
 
     TTFT is the mean over a finite run of `benchmark_requests` requests that all arrive at once:
-    the first batch is prefilled together (each waits half of that on average); request i after
-    it is admitted when a slot frees, at (i - B + 1) / mu, and is then prefilled alongside the
-    running decodes.
+    the first batch is prefilled together, its chunks sharing steps with the decodes of the
+    prompts already done (on average half the batch; each request waits half of that);
+    request i after it is admitted when a slot frees, at (i - B + 1) / mu, and is then
+    prefilled alongside the running decodes. Through a server (`request_latency_s` > 0) the
+    frontend takes the burst one request at a time, so request i cannot start before
+    i x request_latency_s: the TTFT is at least that admission delay. The p99 request's TPOT
+    has a Poisson excess of prompt chunks in its steps (`_chunk_tail`).
     """
     s = _offline_steady(c, isl, osl)
     tokens_per_s = c.replicas * s.running / s.step.time_s
     steps = _steps_after_first(isl, osl)
-    alone = prefill(c, 1.0, isl, decode_tokens=s.running, decode_context=isl + osl / 2.0)
-    together = prefill(c, s.running, isl)
+    context = isl + osl / 2.0
+    alone = prefill(c, 1.0, isl, decode_tokens=s.running, decode_context=context)
+    together = prefill(c, s.running, isl, decode_tokens=s.running / 2.0, decode_context=context)
     n = np.maximum(benchmark_requests / c.replicas, 1.0)
     first = np.minimum(s.running, n)
     later = n - first
@@ -341,9 +402,14 @@ def offline(
     ttft_p99 = (
         np.where(later > 0, 0.99 * later / mu + alone.time_s, together.time_s) + s.step.time_s
     )
+    # a served burst enters one request at a time through the frontend
+    admit = np.where(isl > 0, c.request_latency_s, 0.0)
+    ttft = np.maximum(ttft, admit * (n + 1.0) / 2.0 + alone.time_s + s.step.time_s)
+    ttft_p99 = np.maximum(ttft_p99, admit * 0.99 * n + alone.time_s + s.step.time_s)
     # a long first batch can put the mean above that tail estimate: a percentile is never
     # below the mean
     ttft_p99 = np.maximum(ttft_p99, ttft)
+    tpot_p99 = s.step.time_s + _chunk_tail(c, s.running, mu, isl, osl, s.step)
     e2e = ttft + steps * s.step.time_s
     bound = np.where(s.kv_limited, KV_CAPACITY, s.step.bound).astype(np.intp)
     return _finish(
@@ -356,7 +422,7 @@ def offline(
         np.minimum(ttft_p99, np.maximum(ttft, ttft_p99 * 0.95 / 0.99)),
         ttft_p99,
         s.step.time_s,
-        s.step.time_s,
+        tpot_p99,
         e2e,
         bound,
     )
@@ -413,8 +479,11 @@ def at_rate(
     e2e_service = service + steps * step.time_s
 
     rho_c = np.minimum(rho_soft, 0.98)
-    prefill_rho = np.minimum(soft_utilisation(admitted * service), 0.98)
-    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * service
+    # prompts that arrive during a step join the next one together: the prompt path is busy
+    # only for the time prompts add to the steps (beyond the decode work they ride with)
+    marginal = _prompt_time(c, first, running, isl, osl)
+    prefill_rho = np.minimum(soft_utilisation(admitted * marginal), 0.98)
+    wait_prefill = prefill_rho / (2.0 * (1.0 - prefill_rho)) * marginal
     slots = np.maximum(cap.running, 1.0)
     wait_slot = rho_c ** np.sqrt(2.0 * (slots + 1.0)) / (slots * (1.0 - rho_c)) * e2e_service * 0.5
     stretched = capacity_rps * (1.0 + CAPACITY_MARGIN)
@@ -425,7 +494,8 @@ def at_rate(
     )
     residual = step.time_s / 2.0
     queue = wait_prefill + wait_slot
-    ttft = service + residual + queue + backlog
+    latency = np.where(isl > 0, c.request_latency_s, 0.0)  # frontend, per served request
+    ttft = latency + service + residual + queue + backlog
     # tails per queue: the prefill path waits with probability rho (one server); a batch slot
     # with probability about rho^sqrt(2(c + 1)) (many servers, Sakasegawa), so a large batch
     # adds little to the p99 until it is nearly full
@@ -436,17 +506,11 @@ def at_rate(
     tail_99 = np.maximum(
         _tail(wait_prefill, prefill_rho, 0.99) + _tail(wait_slot, slot_busy, 0.99), tail_95
     )
-    ttft_p95 = service + 0.95 * step.time_s + tail_95 + backlog
-    ttft_p99 = service + 0.99 * step.time_s + tail_99 + backlog
+    long95, long99 = _long_prompts(c, isl, running, isl + osl / 2.0)
+    ttft_p95 = latency + long95 + 0.95 * step.time_s + tail_95 + backlog
+    ttft_p99 = latency + long99 + 0.99 * step.time_s + tail_99 + backlog
     chunk = np.minimum(np.minimum(c.prefill_chunk_tokens, c.max_batched_tokens), isl)
-    busy = forward_step(
-        c,
-        running,
-        isl + osl / 2.0,
-        prefill_tokens=chunk,
-        prefill_pairs=causal_pairs(chunk, chunk, c.flash_attention),
-        prefill_sequences=1.0,
-    )
+    busy = _busy_step(c, running, isl, osl)
     # a request's TPOT is its mean over its decode; other prompts' chunks land in it as a
     # Poisson count (mean m): the p99 request sees m + 2.33 sqrt(m) of them
     decode_s = np.maximum(steps, 1.0) * step.time_s
