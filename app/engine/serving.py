@@ -264,6 +264,9 @@ def closed_loop(c: ConfigArrays, clients: Array, isl: Array, osl: Array) -> Serv
     long95, long99 = _long_prompts(c, isl, running - 1.0, isl + osl / 2.0)
     ttft_p95 = latency + long95 + wait_slot * 1.05 + queue_tail_95 + others * busy.time_s
     ttft_p99 = latency + long99 + wait_slot * 1.1 + queue_tail_99 + others * busy.time_s
+    # the tails are right tails of a right-skewed wait: never below the mean nor each other
+    ttft_p95 = np.maximum(ttft_p95, ttft)
+    ttft_p99 = np.maximum(ttft_p99, ttft_p95)
     tpot_p99 = step.time_s + _chunk_tail(c, running, x, isl, osl, step)
     static = wave.output_tokens_per_s
     steady = c.replicas * x * osl

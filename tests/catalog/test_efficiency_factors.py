@@ -1,5 +1,6 @@
 """The rules on a group's efficiency factors, shared by the shipped file and a workspace's site
-refits: mfu and mbu in (0, 1], layer_overhead_us at least 0, every one a finite number."""
+refits: mfu and mbu in (0, 1], layer_overhead_us and prefill_overhead_us (0 when absent) at
+least 0, every one a finite number."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ GOOD = {"mfu": 0.4, "mbu": 0.7, "layer_overhead_us": 3}
 
 
 def test_good_factors_read_as_floats() -> None:
-    assert factor_values(GOOD) == {"mfu": 0.4, "mbu": 0.7, "layer_overhead_us": 3.0}
+    assert factor_values(GOOD) == {"mfu": 0.4, "mbu": 0.7, "layer_overhead_us": 3.0,
+                                   "prefill_overhead_us": 0.0}
+    assert factor_values({**GOOD, "prefill_overhead_us": 12})["prefill_overhead_us"] == 12.0
 
 
 @pytest.mark.parametrize(("change", "rule"), [
@@ -27,6 +30,8 @@ def test_good_factors_read_as_floats() -> None:
     ({"layer_overhead_us": float("inf")}, "layer_overhead_us must be a number"),
     ({"layer_overhead_us": -1}, "layer_overhead_us must be at least 0"),
     ({"layer_overhead_us": None}, "layer_overhead_us must be a number"),
+    ({"prefill_overhead_us": -2}, "prefill_overhead_us must be at least 0"),
+    ({"prefill_overhead_us": "5"}, "prefill_overhead_us must be a number"),
 ])
 def test_each_broken_rule_is_named(change: dict[str, object], rule: str) -> None:
     with pytest.raises(ValueError, match=f"^{re.escape(rule)}$"):
