@@ -7,6 +7,7 @@ the frozen engine types on demand. Lookups accept an id, a name or an alias, cas
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -84,6 +85,20 @@ def shipped_packs(folder: Path | None = None) -> dict[str, Pack]:
     """Every pack shipped in `resources/catalog/`."""
     folder = folder or resources_dir() / "catalog"
     return {kind: read_pack(folder / name) for kind, name in PACK_FILES.items()}
+
+
+def shipped_fingerprint(folder: Path | None = None) -> str:
+    """SHA-256 over the shipped pack files' names and bytes: changes whenever a release changes
+    any shipped value, whether or not its `catalog_version` was raised (about 1 ms)."""
+    folder = folder or resources_dir() / "catalog"
+    digest = hashlib.sha256()
+    for name in sorted(PACK_FILES.values()):
+        digest.update(name.encode())
+        try:
+            digest.update((folder / name).read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
+    return digest.hexdigest()
 
 
 def _missing_accelerator_values(entry: Mapping[str, Any]) -> list[str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.catalog.loader import shipped_packs
+from app.catalog.loader import shipped_fingerprint, shipped_packs
 from app.operations.workspace_ops import SEEDED_MARKER
 from app.storage import audit, backups, catalog_store, messages
 from app.storage.audit import AuditEntry
@@ -325,7 +325,7 @@ def salvage_workspace(damaged: Path, target: Path | None = None) -> SalvageRepor
                 reseeded = False
                 if counts(db).catalog_entries == 0:
                     with db.atomic():
-                        catalog_store.seed(db, shipped_packs())
+                        catalog_store.seed(db, shipped_packs(), shipped_fingerprint())
                     reseeded = True
                 with db.atomic():
                     entries = counts(db).catalog_entries

@@ -4,6 +4,9 @@ A new workspace gets the shipped catalog and the demo scenarios (`resources/scen
 in one transaction, so a half-seeded file never exists. Seeding is decided by the
 `seeded_catalog_entries` marker it writes, not by "the file was just created": a process killed
 between creating the file and seeding it leaves an empty workspace that the next open seeds.
+
+A workspace opened by a newer Enclave whose shipped catalog changed takes the new reference
+values (`catalog_store.refresh_shipped`): the user's edits, own entries and deletions stay.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.catalog.loader import shipped_packs
+from app.catalog.loader import CatalogError, shipped_fingerprint, shipped_packs
 from app.paths import default_workspace_path, resources_dir
 from app.storage import audit, catalog_store, scenario_store
 from app.storage.policy import DEFAULT_POLICY, StoragePolicy
@@ -34,13 +37,31 @@ def seed_workspace(ws: Workspace, with_demos: bool = True) -> None:
     packs = shipped_packs()
     demos = demo_scenarios() if with_demos else []
     with ws.db.atomic():
-        count = catalog_store.seed(ws.db, packs)
+        count = catalog_store.seed(ws.db, packs, shipped_fingerprint())
         for scenario in demos:
             scenario_store.insert(ws.db, scenario)
         ws.set_meta(SEEDED_MARKER, str(count))
         audit.record(ws.db, "workspace.created", "workspace", str(ws.path),
                      catalog_entries=count, scenarios=len(demos))
     ws.catalog_changed()
+
+
+def refresh_catalog(ws: Workspace) -> catalog_store.Refresh | None:
+    """Bring the workspace's shipped entries up to this release's catalog (None when they are
+    already, the file is read-only, or the shipped packs cannot be read: the workspace keeps
+    its own copy, which the engine uses as before)."""
+    fingerprint = shipped_fingerprint()
+    if ws.read_only or catalog_store.applied_fingerprint(ws.db) == fingerprint:
+        return None
+    try:
+        packs = shipped_packs()
+    except CatalogError:
+        return None
+    with ws.db.atomic():
+        result = catalog_store.refresh_shipped(ws.db, packs, fingerprint)
+    ws.catalog_changed()
+    ws.catalog_refresh = result
+    return result
 
 
 def open_workspace(path: Path | str | None = None, *, read_only: bool = False,
@@ -52,12 +73,14 @@ def open_workspace(path: Path | str | None = None, *, read_only: bool = False,
     """
     target = Path(path) if path else default_workspace_path()
     ws = Workspace(target, read_only=read_only, policy=policy)
-    if not ws.read_only and not ws.meta(SEEDED_MARKER):
-        try:
+    try:
+        if not ws.read_only and not ws.meta(SEEDED_MARKER):
             seed_workspace(ws, with_demos)
-        except BaseException:
-            ws.close()
-            raise
+        else:
+            refresh_catalog(ws)
+    except BaseException:
+        ws.close()
+        raise
     return ws
 
 

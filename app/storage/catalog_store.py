@@ -34,17 +34,106 @@ _UPSERT = (
 )
 
 
-def seed(db: Database, packs: Mapping[str, Pack]) -> int:
+SHIPPED_SHA_KEY = "shipped_catalog_sha256"  # meta: fingerprint of the packs last applied
+SHIPPED_IDS_KEY = "shipped_catalog_ids"  # meta: {kind: [ids]} the packs last applied held
+
+
+def _set_meta(db: Database, key: str, value: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def _mark_applied(db: Database, packs: Mapping[str, Pack], fingerprint: str) -> None:
+    versions = sorted({p.catalog_version for p in packs.values()})
+    _set_meta(db, "catalog_version", versions[-1] if versions else "")
+    _set_meta(db, SHIPPED_SHA_KEY, fingerprint)
+    ids = {kind: sorted(str(e["id"]) for e in pack.entries) for kind, pack in packs.items()}
+    _set_meta(db, SHIPPED_IDS_KEY, json.dumps(ids))
+
+
+def seed(db: Database, packs: Mapping[str, Pack], fingerprint: str = "") -> int:
     """Insert the shipped packs (inside the caller's transaction); returns rows written."""
     count = 0
     for kind, pack in packs.items():
         for entry in pack.entries:
             db.execute(_UPSERT, _row(kind, entry, "shipped", None))
             count += 1
-    versions = sorted({p.catalog_version for p in packs.values()})
-    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('catalog_version', ?)",
-               [versions[-1] if versions else ""])
+    _mark_applied(db, packs, fingerprint)
     return count
+
+
+def applied_fingerprint(db: Database) -> str:
+    """The fingerprint of the shipped packs this workspace last took ('' before it kept one)."""
+    row = db.execute("SELECT value FROM meta WHERE key=?", [SHIPPED_SHA_KEY]).fetchone()
+    return str(row[0]) if row else ""
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What taking a newer shipped catalog changed."""
+
+    updated: int  # unedited shipped entries whose values changed
+    added: int  # entries new in the shipped catalog
+    edits_kept: int  # user-edited shipped entries: the edit stays, its revert target is renewed
+    from_version: str
+    to_version: str
+
+    @property
+    def changed(self) -> int:
+        return self.updated + self.added + self.edits_kept
+
+
+def _known_ids(db: Database) -> dict[str, set[str]]:
+    """Shipped ids the workspace has already seen: recorded when the packs were last applied;
+    for a workspace from before that record, every id it holds or has deleted."""
+    row = db.execute("SELECT value FROM meta WHERE key=?", [SHIPPED_IDS_KEY]).fetchone()
+    if row:
+        try:
+            recorded = json.loads(row[0])
+            return {str(k): {str(i) for i in v} for k, v in recorded.items()}
+        except (ValueError, AttributeError, TypeError):
+            pass  # a damaged record: fall back to what the tables say
+    known: dict[str, set[str]] = {}
+    for kind, entry_id in db.execute("SELECT kind, id FROM catalog").fetchall():
+        known.setdefault(kind, set()).add(entry_id)
+    for kind, entry_id in db.execute("SELECT entity, entity_id FROM audit_log "
+                                     "WHERE action='catalog.deleted'").fetchall():
+        known.setdefault(kind, set()).add(entry_id)
+    return known
+
+
+def refresh_shipped(db: Database, packs: Mapping[str, Pack], fingerprint: str) -> Refresh:
+    """Take a newer shipped catalog (inside the caller's transaction), keeping the user's work.
+
+    An unedited shipped entry takes the new values; an edited one keeps the edit and renews the
+    shipped copy that Revert restores; an entry new to the shipped catalog is added unless the
+    user deleted it before; the user's own and imported entries are never touched; an entry
+    dropped from the shipped catalog stays, since scenarios may name it.
+    """
+    known = _known_ids(db)
+    before = catalog_version(db)
+    updated = added = kept = 0
+    for kind, pack in packs.items():
+        for entry in pack.entries:
+            text = json.dumps(entry, ensure_ascii=False)
+            row = db.execute("SELECT origin, data, shipped_data FROM catalog WHERE kind=? AND id=?",
+                             [kind, entry["id"]]).fetchone()
+            if row is None:
+                if entry["id"] not in known.get(kind, set()):
+                    db.execute(_UPSERT, _row(kind, entry, "shipped", None))
+                    added += 1
+            elif row[0] == "shipped":
+                if row[1] != text:
+                    db.execute(_UPSERT, _row(kind, entry, "shipped", None))
+                    updated += 1
+            elif row[2] is not None and row[2] != text:
+                db.execute("UPDATE catalog SET shipped_data=? WHERE kind=? AND id=?",
+                           [text, kind, entry["id"]])
+                kept += 1
+    _mark_applied(db, packs, fingerprint)
+    result = Refresh(updated, added, kept, before, catalog_version(db))
+    audit.record(db, "catalog.refreshed", "catalog", result.to_version, updated=updated,
+                 added=added, edits_kept=kept, from_version=before)
+    return result
 
 
 def catalog_version(db: Database) -> str:

@@ -27,6 +27,8 @@ class Workspace:
         self.db: WorkspaceDatabase = self._opened.db
         self.created = self._opened.created
         self._catalog: Catalog | None = None
+        # what opening changed in the shipped entries (set by operations.workspace_ops)
+        self.catalog_refresh: catalog_store.Refresh | None = None
 
     @property
     def read_only(self) -> bool:

@@ -243,8 +243,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         self.restore_action.setEnabled(not workspace.read_only)
         # How the workspace was opened (read-only and why, a missed backup), from storage.
-        self.notice_label.setText(workspace.notice)
-        self.notice_label.setVisible(bool(workspace.notice))
+        notices = [workspace.notice] if workspace.notice else []
+        refresh = workspace.catalog_refresh
+        if refresh is not None and refresh.changed:
+            notices.append(messages.CATALOG_REFRESHED.format(
+                version=refresh.to_version or "—", updated=refresh.updated, added=refresh.added,
+                kept=refresh.edits_kept))
+        self.notice_label.setText("  ".join(notices))
+        self.notice_label.setVisible(bool(notices))
         self._update_status()
         self._remember(workspace.path)
         self.events.workspace_opened.emit(workspace)

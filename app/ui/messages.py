@@ -26,6 +26,8 @@ STATUS_UNDONE = "Undone: {what}"
 STATUS_REDONE = "Redone: {what}"
 STATUS_DONE = "{what}"
 STATUS_OPENED = "Opened {path}"
+CATALOG_REFRESHED = ("Reference catalog updated to {version} (entries refreshed: {updated}, "
+                     "added: {added}; your edits kept: {kept})")
 STATUS_COPY_SAVED = "Saved a copy of the workspace as {path}"
 STATUS_EXPORTED = "Exported {count} to {path}"
 STATUS_IMPORTED = "Imported {count} from {name} (Ctrl+Z undoes it)"

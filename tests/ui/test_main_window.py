@@ -228,3 +228,23 @@ def test_a_read_only_workspace_says_so_in_the_window(qtbot: QtBot, tmp_path: Pat
         assert "read-only" in ro.notice
         window.tasks.shutdown()
         window.close()
+
+
+def test_a_refreshed_reference_catalog_is_named_in_the_window(qtbot: QtBot,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / "older.sqlite"
+    with open_workspace(path) as ws:  # as an older release left it: one stale value
+        with ws.db.atomic():
+            ws.db.execute("UPDATE catalog SET data=json_set(data, '$.memory_gb', 1) "
+                          "WHERE kind='accelerators' AND id=(SELECT min(id) FROM catalog "
+                          "WHERE kind='accelerators')")
+            ws.db.execute("UPDATE meta SET value='older' WHERE key='shipped_catalog_sha256'")
+    with open_workspace(path) as ws:
+        window = MainWindow(ws)
+        qtbot.addWidget(window)
+        text = window.notice_label.text()
+        assert text.startswith("Reference catalog updated to ")
+        assert text.endswith("(entries refreshed: 1, added: 0; your edits kept: 0)")
+        assert not window.notice_label.isHidden()
+        window.tasks.shutdown()
+        window.close()
