@@ -193,17 +193,23 @@ def _interference_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) 
     that carry a prompt run as prompt steps (no whole-step graph). A lone sequence
     (running = 1) decodes undisturbed.
     """
-    safe_osl = np.maximum(osl, 1.0)
-    others = np.maximum(running - 1.0, 0.0) / safe_osl
+    others = np.maximum(running - 1.0, 0.0) / np.maximum(osl, 1.0)
+    return _step_with_prompts(c, running, others, isl, osl)
+
+
+def _step_with_prompts(c: ConfigArrays, running: Array, starts: Array, isl: Array,
+                       osl: Array) -> StepTime:
+    """A step of `running` decodes at mid-generation context that carries `starts` prompts'
+    worth of `isl`-token chunks (the steps that carry one run as prompt steps)."""
     return forward_step(
         c,
         running,
         isl + osl / 2.0,
-        prefill_tokens=others * isl,
-        prefill_pairs=others
+        prefill_tokens=starts * isl,
+        prefill_pairs=starts
         * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
-        prefill_sequences=others,
-        prompt_step=_prompt_share(c, others, isl),
+        prefill_sequences=starts,
+        prompt_step=_prompt_share(c, starts, isl),
     )
 
 
@@ -350,18 +356,7 @@ class _Steady:
 def _steady_step(c: ConfigArrays, running: Array, isl: Array, osl: Array) -> StepTime:
     """A continuous-batching step: `running` decodes plus their share of prompt tokens (the
     share of steps that carry a prompt pays the prompt-step overhead)."""
-    safe_osl = np.maximum(osl, 1.0)
-    starts = running / safe_osl
-    return forward_step(
-        c,
-        running,
-        isl + osl / 2.0,
-        prefill_tokens=starts * isl,
-        prefill_pairs=starts
-        * causal_pairs(isl, np.minimum(c.prefill_chunk_tokens, isl), c.flash_attention),
-        prefill_sequences=starts,
-        prompt_step=_prompt_share(c, starts, isl),
-    )
+    return _step_with_prompts(c, running, running / np.maximum(osl, 1.0), isl, osl)
 
 
 def _offline_steady(c: ConfigArrays, isl: Array, osl: Array) -> _Steady:
