@@ -64,7 +64,7 @@ def main() -> int:
         d = json.loads(p.read_text())
         if d.get("kind") != kind:
             errors.append(f"{p.name}: kind {d.get('kind')!r}")
-        if d.get("catalog_version") != "2026.11.1":
+        if d.get("catalog_version") != "2026.11.2":
             errors.append(f"{p.name}: catalog_version {d.get('catalog_version')!r}")
         ents = d["entries"]
         packs[kind] = ents
