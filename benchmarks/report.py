@@ -9,8 +9,7 @@ section). What the Report screen and `enclave report NAME...` do, timed end to e
 
 - cold: read the scenarios and the workspace's factors, evaluate them (Monte Carlo at
   `--draws`), keep the results in the workspace's results cache, build the content, draw the
-  charts, lay the pages out, write the PDF file (as `enclave report` does: a worker evaluates
-  the scenarios one after another while the charts of those already evaluated are drawn);
+  charts, lay the pages out, write the PDF file;
 - warm (the same export again, nothing changed): the same steps with the evaluations read back
   from the results cache;
 - export only: content, charts, layout and the PDF file from results in memory.
@@ -62,7 +61,7 @@ def main() -> None:
     from app.operations.workspace_ops import open_workspace
     from app.reports.content import ReportOptions, build_report
     from app.reports.prepare import evaluate_subjects, find_subjects, store_results
-    from app.reports.render import ensure_app, evaluate_and_render, render_pdf
+    from app.reports.render import ensure_app, render_pdf
     from app.reports.subject import ReportSubject
     from app.storage.files import save_user_file
 
@@ -82,15 +81,12 @@ def main() -> None:
             save_user_file(out, rendered.pdf)
             pages, charts = rendered.pages, len(report.charts())
 
-        def end_to_end() -> None:  # what `enclave report` runs
-            nonlocal pages, charts
+        def end_to_end() -> None:
             catalog = ws.catalog
             found = find_subjects(ws.db, names, catalog=catalog, draws=args.draws)
-            subjects, report, rendered = evaluate_and_render(found, catalog, options,
-                                                             draws=args.draws)
+            subjects = evaluate_subjects(found, catalog, draws=args.draws)
             store_results(ws.db, found, subjects)
-            save_user_file(out, rendered.pdf)
-            pages, charts = rendered.pages, len(report.charts())
+            export(subjects)
 
         def clear_cache() -> None:
             with ws.db.atomic():

@@ -18,8 +18,8 @@ from typing import Any
 
 from app.cli.common import add_draws_options, add_workspace_option, check_draws, workspace_from
 from app.errors import UserError
-from app.reports.content import SECTION_IDS, ReportOptions, parse_sections
-from app.reports.prepare import find_subjects, store_results
+from app.reports.content import SECTION_IDS, ReportOptions, build_report, parse_sections
+from app.reports.prepare import evaluate_subjects, find_subjects, store_results
 from app.storage.files import PROBE_SUFFIX, save_user_file
 
 
@@ -68,18 +68,20 @@ def run(args: argparse.Namespace) -> int:
         if xlsx.suffix.lower() != ".xlsx":
             raise UserError(f"--xlsx {xlsx}: must end in .xlsx")
         check_writable(xlsx, "--xlsx")
-    from app.reports.render import ensure_app, evaluate_and_render
-
-    ensure_app()
     with workspace_from(args) as ws:
         catalog = ws.catalog
         found = find_subjects(ws.db, args.scenarios, catalog=catalog, draws=args.draws,
                               seed=args.seed)
-        options = ReportOptions(sections=sections, title=args.title, workspace=str(ws.path),
-                                catalog_version=catalog.version)
-        subjects, report, rendered = evaluate_and_render(found, catalog, options,
-                                                         draws=args.draws, seed=args.seed)
+        workspace_name = str(ws.path)
+        subjects = evaluate_subjects(found, catalog, draws=args.draws, seed=args.seed)
         store_results(ws.db, found, subjects)
+    report = build_report(subjects, ReportOptions(sections=sections, title=args.title,
+                                                  workspace=workspace_name,
+                                                  catalog_version=catalog.version))
+    from app.reports.render import ensure_app, render_pdf
+
+    ensure_app()
+    rendered = render_pdf(report)
     save_user_file(out, rendered.pdf)
     if xlsx is not None:
         from app.reports.export_tables import workbook_bytes

@@ -95,18 +95,11 @@ def evaluate_subjects(found: Sequence[FoundScenario], catalog: Catalog, *,
     for i, f in enumerate(found):
         cancel.raise_if_cancelled()
         progress(i / max(len(found), 1), f"Evaluating {f.scenario.name}")
-        subjects.append(evaluate_found(f, catalog, draws=draws, seed=seed))
+        result = f.cached or evaluate(f.scenario, catalog, draws=draws, seed=seed,
+                                      efficiency=f.efficiency, aliases=dict(f.aliases))
+        subjects.append(subject_of(result, catalog, f.origin, f.saved))
     progress(1.0, "Evaluated")
     return subjects
-
-
-def evaluate_found(found: FoundScenario, catalog: Catalog, *, draws: int = DEFAULT_DRAWS,
-                   seed: int = DEFAULT_SEED) -> ReportSubject:
-    """One scenario to report on: its cached result, or evaluated now (plain work, any
-    thread)."""
-    result = found.cached or evaluate(found.scenario, catalog, draws=draws, seed=seed,
-                                      efficiency=found.efficiency, aliases=dict(found.aliases))
-    return subject_of(result, catalog, found.origin, found.saved)
 
 
 def store_results(db: Database, found: Sequence[FoundScenario],
