@@ -1,11 +1,10 @@
 """Chart art for the PDF: each report chart drawn once, on the GUI thread, as vectors.
 
-`chart_art(charts)` (or `ChartRecorder.draw(chart)`, one chart at a time) gives one
-`ChartArt` per chart, to hand to `pdf.ReportDocument` (which may then run in a worker thread):
-the app's chart widget (`app.reports.charts`) is laid out off screen at the size the page gives
-it and its scene is recorded into a `QPicture`, a list of vector paint commands that replays
-into the PDF painter (no raster image). One widget per chart kind and size is reused for every
-scenario, which keeps a long report quick.
+`chart_art(charts)` returns one `ChartArt` per chart, to hand to `pdf.ReportDocument` (which
+may then run in a worker thread): the app's chart widget (`app.reports.charts`) is laid out
+off screen at the size the page gives it and its scene is recorded into a `QPicture`, a list of
+vector paint commands that replays into the PDF painter (no raster image). One widget per chart
+kind and size is reused for every scenario, which keeps a long report quick.
 """
 
 from __future__ import annotations
@@ -84,55 +83,34 @@ def settle_axes(widget: ChartWidget) -> None:
     widget.settle()
 
 
-class ChartRecorder:
-    """Draws report charts on the GUI thread, as vectors: one widget per chart kind and size,
-    reused for every scenario (which keeps a long report quick), and each chart drawn once:
-    `draw` of a chart with the same kind, size and data returns the art already recorded, so
-    charts drawn early (while the next scenario is evaluated) are not drawn again."""
-
-    def __init__(self) -> None:
-        ensure_fonts()
-        self.widgets: dict[tuple[str, int, int], ChartWidget] = {}
-        self.recorded: dict[tuple[str, int, int, object], PictureArt] = {}
-
-    def draw(self, chart: Chart) -> PictureArt:
-        # Drawn at the size the charts are designed for (fonts, legends), then scaled to the
-        # page: a picture scales as vectors.
-        w, h = RECORD_WIDTH, round(RECORD_WIDTH * chart.aspect)
-        art = self.recorded.get((chart.kind, w, h, chart.data))
-        if art is not None:
-            return art
-        widget = self.widgets.get((chart.kind, w, h))
-        if widget is None:
-            widget = CHART_CLASSES[chart.kind]()
-            # Never painted off screen (not even when first shown): the scene is recorded,
-            # not the widget.
-            widget.setUpdatesEnabled(False)
-            widget.prepare_offscreen(w, h)
-            self.widgets[(chart.kind, w, h)] = widget
-        widget.set_data(chart.data)
-        widget.settle()
-        settle_axes(widget)
-        art = self.recorded[(chart.kind, w, h, chart.data)] = record(widget, w, h)
-        return art
-
-    def close(self) -> None:
-        for widget in self.widgets.values():
-            widget.hide()
-            widget.deleteLater()
-        self.widgets.clear()
-
-    def __enter__(self) -> ChartRecorder:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 def chart_art(charts: Sequence[Chart]) -> list[ChartArt]:
     """Every chart drawn (GUI thread), in order."""
-    with ChartRecorder() as recorder:
-        return [recorder.draw(chart) for chart in charts]
+    ensure_fonts()
+    widgets: dict[tuple[str, int, int], ChartWidget] = {}
+    out: list[ChartArt] = []
+    try:
+        for chart in charts:
+            # Drawn at the size the charts are designed for (fonts, legends), then scaled
+            # to the page: a picture scales as vectors.
+            w, h = RECORD_WIDTH, round(RECORD_WIDTH * chart.aspect)
+            key = (chart.kind, w, h)
+            widget = widgets.get(key)
+            if widget is None:
+                widget = CHART_CLASSES[chart.kind]()
+                # Never painted off screen, not even when first shown: the scene is recorded,
+                # not the widget.
+                widget.setUpdatesEnabled(False)
+                widget.prepare_offscreen(w, h)
+                widgets[key] = widget
+            widget.set_data(chart.data)
+            widget.settle()
+            settle_axes(widget)
+            out.append(record(widget, w, h))
+    finally:
+        for widget in widgets.values():
+            widget.hide()
+            widget.deleteLater()
+    return out
 
 
 def export_charts(charts: Sequence[Chart], folder: Path,
