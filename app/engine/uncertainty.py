@@ -17,7 +17,7 @@ inverted empirical CDF, with "never" (NaN) counted as later than any month and r
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -167,10 +167,24 @@ def monte_carlo(
     samples = draw_inputs(scenario, draws, seed)
     block = BLOCK_DRAWS if samples else draws
     starts = range(0, draws if samples else 1, block)
+    # The bands come from the first draws: the blocks holding them also keep their monthly
+    # series (one run of the cost model per block, not a second run for the bands).
+    band_draws = (min(BAND_DRAWS, draws) if samples else 1) if bands else 0
 
-    def run_block(start: int) -> dict[str, FloatArray]:
+    def run_block(start: int) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
         part = {path: values[start : start + block] for path, values in samples.items()}
-        return run_cost_model(structure, scenario_params(scenario, part, workload_api)).kpis
+        params = scenario_params(scenario, part, workload_api)
+        if start >= band_draws:
+            return run_cost_model(structure, params).kpis, {}
+        outcome = run_cost_model(structure, params, detail=True, by_year=False)
+        assert outcome.detail is not None
+        kept = band_draws - start  # columns of this block that are band draws
+        curves = {
+            "onprem_cumulative_usd": outcome.detail.onprem_cumulative_usd[:, :kept],
+            "api_cumulative_usd": outcome.detail.api_cumulative_usd[:, :kept],
+            "rental_cumulative_usd": outcome.detail.rental_cumulative_usd[:, :kept],
+        }
+        return outcome.kpis, curves
 
     # Blocks are independent and numpy releases the GIL inside each array operation, so the
     # blocks run on every core; `map` keeps their order, so results do not depend on it.
@@ -180,7 +194,7 @@ def monte_carlo(
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             blocks = list(pool.map(run_block, starts))
-    kpis = {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
+    kpis = {name: np.concatenate([b[name] for b, _ in blocks]) for name in blocks[0][0]}
     result = {
         name: percentiles(v, name in DISCRETE_KPIS)
         for name, v in kpis.items()
@@ -189,7 +203,11 @@ def monte_carlo(
     result.update({alias: result[name] for alias, name in ALIASES.items()})
     band_series: dict[str, FloatArray] = {}
     if bands:
-        band_series = _bands(scenario, structure, workload_api, samples, block)
+        band_series = {
+            name: np.percentile(np.concatenate([c[name] for _, c in blocks if c], axis=1),
+                                PERCENTILES, axis=1)
+            for name in blocks[0][1]
+        }
     return MonteCarloResult(
         draws=draws,
         seed=seed,
@@ -200,34 +218,6 @@ def monte_carlo(
         bands=band_series,
         samples={name: kpis[name] for name in SAMPLED_KPIS if name in kpis},
     )
-
-
-def _bands(
-    scenario: Scenario,
-    structure: CostStructure,
-    workload_api: Sequence[ApiPrice | None],
-    samples: Mapping[str, FloatArray],
-    block: int,
-) -> dict[str, FloatArray]:
-    """P10/P50/P90 per month of the three cumulative cost curves, from the first draws."""
-    draws = min(BAND_DRAWS, len(next(iter(samples.values())))) if samples else 1
-    series: dict[str, list[FloatArray]] = {
-        "onprem_cumulative_usd": [],
-        "api_cumulative_usd": [],
-        "rental_cumulative_usd": [],
-    }
-    for start in range(0, draws, block):
-        part = {path: values[start : min(start + block, draws)] for path, values in samples.items()}
-        params = scenario_params(scenario, part, workload_api)
-        detail = run_cost_model(structure, params, detail=True, by_year=False).detail
-        assert detail is not None
-        series["onprem_cumulative_usd"].append(detail.onprem_cumulative_usd)
-        series["api_cumulative_usd"].append(detail.api_cumulative_usd)
-        series["rental_cumulative_usd"].append(detail.rental_cumulative_usd)
-    return {
-        name: np.percentile(np.concatenate(parts, axis=1), PERCENTILES, axis=1)
-        for name, parts in series.items()
-    }
 
 
 def tornado(

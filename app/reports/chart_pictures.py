@@ -97,10 +97,10 @@ def chart_art(charts: Sequence[Chart]) -> list[ChartArt]:
             widget = widgets.get(key)
             if widget is None:
                 widget = CHART_CLASSES[chart.kind]()
-                widget.prepare_offscreen(w, h)
-                # Laid out; painting it off screen again on every settle() would be wasted
-                # work: the scene is recorded, not the widget.
+                # Never painted off screen, not even when first shown: the scene is recorded,
+                # not the widget.
                 widget.setUpdatesEnabled(False)
+                widget.prepare_offscreen(w, h)
                 widgets[key] = widget
             widget.set_data(chart.data)
             widget.settle()

@@ -148,8 +148,9 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
 
     def make_plot(self, x_label: str, y_label: str, axes: dict[str, pg.AxisItem] | None = None
                   ) -> pg.PlotItem:
-        plot = pg.PlotItem(axisItems=axes or {})
-        plot.setMenuEnabled(False)
+        # No context menus: built disabled rather than built and then removed (pyqtgraph's
+        # view menu takes about 10 ms to build, every chart widget has one per plot).
+        plot = pg.PlotItem(axisItems=axes or {}, enableMenu=False)
         plot.hideButtons()
         plot.setMouseEnabled(x=False, y=False)
         plot.showGrid(x=True, y=True, alpha=palette.GRID_ALPHA)
