@@ -208,6 +208,9 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
             self._legend_key = key
             self._legend_columns = 0
             self.fit_legend()
+        # Apply the new view ranges now rather than inside the next paint: pyqtgraph moves the
+        # plotted items there, which asks for a second paint of the plot area.
+        self.scene().prepareForPaint()
 
     def fit_legend(self) -> None:
         """As many legend columns as fit the chart's width (up to the chart's own choice), so
