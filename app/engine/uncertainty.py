@@ -7,7 +7,7 @@ once as numpy arrays, from a seeded generator (same seed, same answer):
   β = 1 + 4 (high − likely)/(high − low)  (Malcolm et al. 1959; the mean is
   (low + 4 likely + high) / 6).
 The cost model then runs once per block of draws (blocks keep arrays in cache; each block is
-itself vectorized). Sizing stays at the likely values: drawn demand above the initial fleet
+itself vectorized); the first blocks also keep their monthly series, for the cost bands. Sizing stays at the likely values: drawn demand above the initial fleet
 triggers staged purchases inside the cost model.
 
 Percentiles: P10/P50/P90 by linear interpolation; break-even months and fleet counts use the
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.engine.cost import CostStructure, run_cost_model
+from app.engine.cost import CostDetail, CostOutcome, CostStructure, run_cost_model
 from app.engine.cost_inputs import ApiPrice, scenario_params
-from app.engine.finance import FloatArray
+from app.engine.finance import FloatArray, running_sum
 from app.engine.scenario import Scenario, ScenarioError, UncertainInput
 from app.engine.scenario_parse import value_at
 
@@ -137,6 +137,34 @@ def percentiles(values: FloatArray, discrete: bool = False) -> Percentiles:
         if finite.size == 0:
             return Percentiles(None, None, None)
         q = np.percentile(finite, PERCENTILES)
+    return _as_percentiles(q)
+
+
+def kpi_percentiles(kpis: Mapping[str, FloatArray]) -> dict[str, Percentiles]:
+    """`percentiles` of every KPI (discrete: those in DISCRETE_KPIS), the same values with one
+    numpy call for all the KPIs of a kind rather than one per KPI: with few draws (while the
+    user edits) the per-call overhead of `np.percentile` was most of the time."""
+    found: dict[str, Percentiles] = {}
+    rows: dict[bool, list[tuple[str, FloatArray]]] = {False: [], True: []}  # by discrete
+    for name, values in kpis.items():
+        discrete = name in DISCRETE_KPIS
+        low, high = values.min(), values.max()
+        if low == high or (not discrete and np.isnan(low)):  # constant, or has gaps
+            found[name] = percentiles(values, discrete)
+        else:
+            rows[discrete].append((name, np.where(np.isnan(values), np.inf, values)
+                                   if discrete else values))
+    for discrete, batch in rows.items():
+        if batch:
+            q = np.percentile(np.stack([values for _, values in batch]), PERCENTILES, axis=1,
+                              method="inverted_cdf" if discrete else "linear",
+                              overwrite_input=True)
+            for (name, _), column in zip(batch, q.T, strict=True):
+                found[name] = _as_percentiles(column)
+    return {name: found[name] for name in kpis}
+
+
+def _as_percentiles(q: FloatArray) -> Percentiles:
     out = [float(v) if np.isfinite(v) else None for v in q]
     return Percentiles(out[0], out[1], out[2])
 
@@ -167,10 +195,13 @@ def monte_carlo(
     samples = draw_inputs(scenario, draws, seed)
     block = BLOCK_DRAWS if samples else draws
     starts = range(0, draws if samples else 1, block)
+    band_draws = min(BAND_DRAWS, draws) if samples else 1
 
-    def run_block(start: int) -> dict[str, FloatArray]:
+    def run_block(start: int) -> CostOutcome:
         part = {path: values[start : start + block] for path, values in samples.items()}
-        return run_cost_model(structure, scenario_params(scenario, part, workload_api)).kpis
+        # the first draws also give the monthly series for the bands (same run, no second one)
+        return run_cost_model(structure, scenario_params(scenario, part, workload_api),
+                              detail=bands and start < band_draws, by_year=False)
 
     # Blocks are independent and numpy releases the GIL inside each array operation, so the
     # blocks run on every core; `map` keeps their order, so results do not depend on it.
@@ -180,16 +211,12 @@ def monte_carlo(
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             blocks = list(pool.map(run_block, starts))
-    kpis = {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
-    result = {
-        name: percentiles(v, name in DISCRETE_KPIS)
-        for name, v in kpis.items()
-        if name not in ALIASES
-    }
+    kpis = {name: np.concatenate([b.kpis[name] for b in blocks]) for name in blocks[0].kpis}
+    result = kpi_percentiles({name: v for name, v in kpis.items() if name not in ALIASES})
     result.update({alias: result[name] for alias, name in ALIASES.items()})
     band_series: dict[str, FloatArray] = {}
     if bands:
-        band_series = _bands(scenario, structure, workload_api, samples, block)
+        band_series = _bands([b.detail for b in blocks if b.detail is not None], band_draws)
     return MonteCarloResult(
         draws=draws,
         seed=seed,
@@ -202,30 +229,17 @@ def monte_carlo(
     )
 
 
-def _bands(
-    scenario: Scenario,
-    structure: CostStructure,
-    workload_api: Sequence[ApiPrice | None],
-    samples: Mapping[str, FloatArray],
-    block: int,
-) -> dict[str, FloatArray]:
-    """P10/P50/P90 per month of the three cumulative cost curves, from the first draws."""
-    draws = min(BAND_DRAWS, len(next(iter(samples.values())))) if samples else 1
-    series: dict[str, list[FloatArray]] = {
-        "onprem_cumulative_usd": [],
-        "api_cumulative_usd": [],
-        "rental_cumulative_usd": [],
+def _bands(details: Sequence[CostDetail], draws: int) -> dict[str, FloatArray]:
+    """P10/P50/P90 per month of the three cumulative cost curves, from the first `draws`
+    draws (the monthly series of the first blocks)."""
+    series = {
+        "onprem_cumulative_usd": [d.onprem_usd for d in details],
+        "api_cumulative_usd": [d.api_usd for d in details],
+        "rental_cumulative_usd": [d.rental_usd for d in details],
     }
-    for start in range(0, draws, block):
-        part = {path: values[start : min(start + block, draws)] for path, values in samples.items()}
-        params = scenario_params(scenario, part, workload_api)
-        detail = run_cost_model(structure, params, detail=True, by_year=False).detail
-        assert detail is not None
-        series["onprem_cumulative_usd"].append(detail.onprem_cumulative_usd)
-        series["api_cumulative_usd"].append(detail.api_cumulative_usd)
-        series["rental_cumulative_usd"].append(detail.rental_cumulative_usd)
     return {
-        name: np.percentile(np.concatenate(parts, axis=1), PERCENTILES, axis=1)
+        name: np.percentile(running_sum(np.concatenate(parts, axis=1)[:, :draws]), PERCENTILES,
+                            axis=1)
         for name, parts in series.items()
     }
 
