@@ -13,7 +13,9 @@ alternate between kinds, because they cost different amounts:
 
 - cost edits (energy price, PUE, staff cost): sizing is cached, only the cost model and the
   Monte Carlo run again;
-- workload edits (users): the capacity engine sizes the fleet again.
+- workload edits (users): the capacity engine sizes the fleet again for the new demand (the
+  candidates' serving grid, the slow part, depends on token lengths and not on users, and is
+  reused; an edit to token lengths, model or hardware measures it again).
 
 Printed per kind: the median edit→redraw, and its parts (evaluation in the worker; updating
 the cards and redrawing the charts in view, painted, on the GUI thread). Cold start comes from
