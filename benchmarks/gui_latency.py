@@ -40,7 +40,7 @@ COST_EDITS = (("costs.energy_usd_per_kwh", ("0.09", "0.0825")),
               ("costs.pue", ("1.5", "1.58")),
               ("costs.staff_loaded_usd_per_year", ("190,000", "180,000")))
 WORKLOAD_EDITS = (("workloads[0].users", ()),)  # a new value each time: sizing runs again
-PAINT_PASSES = 3
+MAX_PASSES = 20
 
 
 def edit_loop(edits: int, scenario: str = "Secure chat"
@@ -72,16 +72,18 @@ def edit_loop(edits: int, scenario: str = "Secure chat"
     def timed_show(content: object) -> None:
         start = time.perf_counter()
         original(content)  # type: ignore[arg-type]
-        # Paint now, as the app does when it goes idle. A chart (a QGraphicsView) paints in its
-        # viewport from its scene's queued update, so `chart.repaint()` paints nothing: the
-        # paint then happened at the start of the next edit and delayed its evaluation. A
-        # paint can post another (pyqtgraph applies view-range changes while painting), hence
-        # a few passes.
-        for _ in range(PAINT_PASSES):
-            QApplication.processEvents()
+        # Lay out and paint now, as the app does when it goes idle. A chart (a QGraphicsView)
+        # paints in its viewport from its scene's queued update, so `chart.repaint()` painted
+        # nothing: the paint then happened at the start of the next edit and delayed its
+        # evaluation. A layout or a paint can post another (word-wrapped labels, pyqtgraph
+        # view ranges), hence passes until nothing is left to do.
+        for _ in range(MAX_PASSES):
+            if not idle.processEvents(QEventLoop.ProcessEventsFlag.AllEvents):
+                break
         redraw.append(time.perf_counter() - start)
         done.append(time.perf_counter())
 
+    idle = QEventLoop()
     view.live.evaluated.disconnect(original)
     view.live.evaluated.connect(timed_show)
 
