@@ -27,7 +27,7 @@ A candidate whose model does not fit, or that misses the SLO even when idle, has
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -45,7 +45,7 @@ from app.engine.configs import (
 from app.engine.efficiency import EfficiencyTable
 from app.engine.memory import memory_budget
 from app.engine.performance import BOUND_NAMES, NO_FIT, QUEUEING
-from app.engine.serving import at_rate, offline
+from app.engine.serving import ServingResult, at_rate, offline
 
 RATE_FRACTIONS = np.geomspace(0.005, 0.999, 48)
 IDLE_POWER_SHARE = 0.3  # an idle GPU holding a model draws about 30 % of its TDP
@@ -135,17 +135,47 @@ def _at_percentile(mean: Array, p95: Array, p99: Array, percentile: float) -> Ar
     return mean
 
 
-def size_deployment(c: ConfigArrays, demand: Demand) -> CapacityResult:
-    """Size every candidate replica in `c` (flat) for `demand` (see module docstring)."""
+@dataclass(frozen=True)
+class ServingGrid:
+    """Steps 1 and 2 of the method for candidates `c` (flat) and a workload's token lengths,
+    before any demand or target is looked at: the offline peak, and serving at
+    `RATE_FRACTIONS` of it (`rates`, requests/s per replica: rows candidates). This is
+    the slow part of sizing; edits to users, peak factor or targets reuse it."""
+
+    peak: ServingResult
+    rates: Array
+    grid: ServingResult
+
+
+ServingGrids = Callable[[ConfigArrays, float, float], ServingGrid]
+"""`serving_grid`, or a cache of it (the live dashboard's)."""
+
+
+def serving_grid(c: ConfigArrays, input_tokens: float, output_tokens: float) -> ServingGrid:
+    """The `ServingGrid` of candidates `c` for `input_tokens` and `output_tokens`."""
     n = c.shape[0]
-    isl = np.full(n, float(demand.input_tokens))
-    osl = np.full(n, float(max(demand.output_tokens, 1.0)))
+    isl = np.full(n, float(input_tokens))
+    osl = np.full(n, float(max(output_tokens, 1.0)))
     with np.errstate(all="ignore"):
         peak = offline(c, isl, osl)
         mu = peak.output_tokens_per_s / c.replicas / osl
         col = _column(c)
         rates = mu[:, None] * RATE_FRACTIONS[None, :]
         grid = at_rate(col, rates * col.replicas, isl[:, None], osl[:, None])
+    return ServingGrid(peak, rates, grid)
+
+
+def size_deployment(c: ConfigArrays, demand: Demand,
+                    grids: ServingGrids = serving_grid) -> CapacityResult:
+    """Size every candidate replica in `c` (flat) for `demand` (see module docstring)."""
+    n = c.shape[0]
+    isl = np.full(n, float(demand.input_tokens))
+    osl = np.full(n, float(max(demand.output_tokens, 1.0)))
+    served = grids(c, demand.input_tokens, demand.output_tokens)
+    peak, rates, grid = served.peak, served.rates, served.grid
+    col = _column(c)
+    with np.errstate(all="ignore"):
+        mu = peak.output_tokens_per_s / c.replicas / osl
     ttft = _at_percentile(grid.ttft_ms, grid.ttft_p95_ms, grid.ttft_p99_ms, demand.percentile)
     tpot = grid.tpot_p99_ms if demand.percentile >= 0.95 else grid.tpot_ms
     ok = (ttft <= demand.ttft_target_ms) & (tpot <= demand.tpot_target_ms) & np.isfinite(ttft)
@@ -211,12 +241,13 @@ def size_deployment(c: ConfigArrays, demand: Demand) -> CapacityResult:
 
 
 def size_candidates(
-    candidates: Sequence[Deployment], demand: Demand, table: EfficiencyTable
+    candidates: Sequence[Deployment], demand: Demand, table: EfficiencyTable,
+    grids: ServingGrids = serving_grid,
 ) -> CapacityResult:
     """Size catalog-spec candidates for `demand` (one replica each is tp x pp GPUs)."""
     replicas = [replace(d, gpu_count=d.tp * d.pp) for d in candidates]
     configs, _ = build_configs(replicas, table)
-    return size_deployment(configs, demand)
+    return size_deployment(configs, demand, grids)
 
 
 def kv_cache_gib_per_gpu(c: ConfigArrays, tokens: Array | float, sequences: Array | float) -> Array:

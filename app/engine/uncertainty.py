@@ -7,7 +7,7 @@ once as numpy arrays, from a seeded generator (same seed, same answer):
   β = 1 + 4 (high − likely)/(high − low)  (Malcolm et al. 1959; the mean is
   (low + 4 likely + high) / 6).
 The cost model then runs once per block of draws (blocks keep arrays in cache; each block is
-itself vectorized). Sizing stays at the likely values: drawn demand above the initial fleet
+itself vectorized); the first blocks also keep their monthly series, for the cost bands. Sizing stays at the likely values: drawn demand above the initial fleet
 triggers staged purchases inside the cost model.
 
 Percentiles: P10/P50/P90 by linear interpolation; break-even months and fleet counts use the
@@ -17,15 +17,15 @@ inverted empirical CDF, with "never" (NaN) counted as later than any month and r
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.engine.cost import CostStructure, run_cost_model
+from app.engine.cost import CostDetail, CostOutcome, CostStructure, run_cost_model
 from app.engine.cost_inputs import ApiPrice, scenario_params
-from app.engine.finance import FloatArray
+from app.engine.finance import FloatArray, running_sum
 from app.engine.scenario import Scenario, ScenarioError, UncertainInput
 from app.engine.scenario_parse import value_at
 
@@ -137,6 +137,34 @@ def percentiles(values: FloatArray, discrete: bool = False) -> Percentiles:
         if finite.size == 0:
             return Percentiles(None, None, None)
         q = np.percentile(finite, PERCENTILES)
+    return _as_percentiles(q)
+
+
+def kpi_percentiles(kpis: Mapping[str, FloatArray]) -> dict[str, Percentiles]:
+    """`percentiles` of every KPI (discrete: those in DISCRETE_KPIS), the same values with one
+    numpy call for all the KPIs of a kind rather than one per KPI: with few draws (while the
+    user edits) the per-call overhead of `np.percentile` was most of the time."""
+    found: dict[str, Percentiles] = {}
+    rows: dict[bool, list[tuple[str, FloatArray]]] = {False: [], True: []}  # by discrete
+    for name, values in kpis.items():
+        discrete = name in DISCRETE_KPIS
+        low, high = values.min(), values.max()
+        if low == high or (not discrete and np.isnan(low)):  # constant, or has gaps
+            found[name] = percentiles(values, discrete)
+        else:
+            rows[discrete].append((name, np.where(np.isnan(values), np.inf, values)
+                                   if discrete else values))
+    for discrete, batch in rows.items():
+        if batch:
+            q = np.percentile(np.stack([values for _, values in batch]), PERCENTILES, axis=1,
+                              method="inverted_cdf" if discrete else "linear",
+                              overwrite_input=True)
+            for (name, _), column in zip(batch, q.T, strict=True):
+                found[name] = _as_percentiles(column)
+    return {name: found[name] for name in kpis}
+
+
+def _as_percentiles(q: FloatArray) -> Percentiles:
     out = [float(v) if np.isfinite(v) else None for v in q]
     return Percentiles(out[0], out[1], out[2])
 
@@ -167,24 +195,13 @@ def monte_carlo(
     samples = draw_inputs(scenario, draws, seed)
     block = BLOCK_DRAWS if samples else draws
     starts = range(0, draws if samples else 1, block)
-    # The bands come from the first draws: the blocks holding them also keep their monthly
-    # series (one run of the cost model per block, not a second run for the bands).
-    band_draws = (min(BAND_DRAWS, draws) if samples else 1) if bands else 0
+    band_draws = min(BAND_DRAWS, draws) if samples else 1
 
-    def run_block(start: int) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    def run_block(start: int) -> CostOutcome:
         part = {path: values[start : start + block] for path, values in samples.items()}
-        params = scenario_params(scenario, part, workload_api)
-        if start >= band_draws:
-            return run_cost_model(structure, params).kpis, {}
-        outcome = run_cost_model(structure, params, detail=True, by_year=False)
-        assert outcome.detail is not None
-        kept = band_draws - start  # columns of this block that are band draws
-        curves = {
-            "onprem_cumulative_usd": outcome.detail.onprem_cumulative_usd[:, :kept],
-            "api_cumulative_usd": outcome.detail.api_cumulative_usd[:, :kept],
-            "rental_cumulative_usd": outcome.detail.rental_cumulative_usd[:, :kept],
-        }
-        return outcome.kpis, curves
+        # the first draws also give the monthly series for the bands (same run, no second one)
+        return run_cost_model(structure, scenario_params(scenario, part, workload_api),
+                              detail=bands and start < band_draws, by_year=False)
 
     # Blocks are independent and numpy releases the GIL inside each array operation, so the
     # blocks run on every core; `map` keeps their order, so results do not depend on it.
@@ -194,20 +211,12 @@ def monte_carlo(
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             blocks = list(pool.map(run_block, starts))
-    kpis = {name: np.concatenate([b[name] for b, _ in blocks]) for name in blocks[0][0]}
-    result = {
-        name: percentiles(v, name in DISCRETE_KPIS)
-        for name, v in kpis.items()
-        if name not in ALIASES
-    }
+    kpis = {name: np.concatenate([b.kpis[name] for b in blocks]) for name in blocks[0].kpis}
+    result = kpi_percentiles({name: v for name, v in kpis.items() if name not in ALIASES})
     result.update({alias: result[name] for alias, name in ALIASES.items()})
     band_series: dict[str, FloatArray] = {}
     if bands:
-        band_series = {
-            name: np.percentile(np.concatenate([c[name] for _, c in blocks if c], axis=1),
-                                PERCENTILES, axis=1)
-            for name in blocks[0][1]
-        }
+        band_series = _bands([b.detail for b in blocks if b.detail is not None], band_draws)
     return MonteCarloResult(
         draws=draws,
         seed=seed,
@@ -218,6 +227,21 @@ def monte_carlo(
         bands=band_series,
         samples={name: kpis[name] for name in SAMPLED_KPIS if name in kpis},
     )
+
+
+def _bands(details: Sequence[CostDetail], draws: int) -> dict[str, FloatArray]:
+    """P10/P50/P90 per month of the three cumulative cost curves, from the first `draws`
+    draws (the monthly series of the first blocks)."""
+    series = {
+        "onprem_cumulative_usd": [d.onprem_usd for d in details],
+        "api_cumulative_usd": [d.api_usd for d in details],
+        "rental_cumulative_usd": [d.rental_usd for d in details],
+    }
+    return {
+        name: np.percentile(running_sum(np.concatenate(parts, axis=1)[:, :draws]), PERCENTILES,
+                            axis=1)
+        for name, parts in series.items()
+    }
 
 
 def tornado(

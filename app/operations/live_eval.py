@@ -26,8 +26,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from app.catalog.efficiency import load_efficiency
 from app.catalog.loader import Catalog
+from app.engine.capacity import ServingGrid, serving_grid
+from app.engine.configs import ConfigArrays
 from app.engine.efficiency import EfficiencyTable
 from app.engine.scenario import Scenario, ScenarioError
 from app.engine.scenario_parse import replace_at
@@ -48,15 +52,37 @@ REQUIRED = "is required"
 
 class SizingCache:
     """`size_stack` remembered by (workloads, deployment, catalog, efficiency table): frozen
-    dataclasses are hashable, and a catalog edit or a site refit gives new table objects."""
+    dataclasses are hashable, and a catalog edit or a site refit gives new table objects.
+
+    An edit to a workload's demand (users, peak factor, SLO targets) sizes the stack again,
+    but the candidates' serving grid, the slow part, depends only on the candidates and
+    the token lengths: it is remembered by their exact values (`grid`)."""
 
     def __init__(self, capacity: int = 32) -> None:
         self.capacity = capacity
         self._entries: OrderedDict[tuple[Any, ...], StackSizing] = OrderedDict()
+        self._grids: OrderedDict[tuple[Any, ...], ServingGrid] = OrderedDict()
         self._alive: list[object] = []
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.serving_grid_runs = 0
+
+    def grid(self, c: ConfigArrays, input_tokens: float, output_tokens: float) -> ServingGrid:
+        """`serving_grid`, remembered by the exact values of its inputs."""
+        key = (float(input_tokens), float(output_tokens), *_exact_values(c))
+        with self._lock:
+            found = self._grids.get(key)
+            if found is not None:
+                self._grids.move_to_end(key)
+                return found
+        grid = _read_only(serving_grid(c, input_tokens, output_tokens))
+        with self._lock:
+            self.serving_grid_runs += 1
+            self._grids[key] = grid
+            while len(self._grids) > self.capacity:
+                self._grids.popitem(last=False)
+        return grid
 
     def stacker(self, catalog: Catalog) -> Any:
         def size(resolved: ResolvedScenario, table: EfficiencyTable,
@@ -70,7 +96,7 @@ class SizingCache:
                     self._entries.move_to_end(key)
                     self.hits += 1
                     return found
-            stack = size_stack(resolved, table, aliases)
+            stack = size_stack(resolved, table, aliases, self.grid)
             with self._lock:
                 self.misses += 1
                 self._entries[key] = stack
@@ -82,6 +108,24 @@ class SizingCache:
             return stack
 
         return size
+
+
+def _exact_values(c: ConfigArrays) -> list[tuple[str, str, tuple[int, ...], bytes]]:
+    """Every field's name, type, shape and bytes: equal lists, equal inputs."""
+    out = []
+    for f in dataclasses.fields(c):
+        values = np.asarray(getattr(c, f.name))
+        out.append((f.name, values.dtype.str, values.shape, values.tobytes()))
+    return out
+
+
+def _read_only(grid: ServingGrid) -> ServingGrid:
+    """A grid whose arrays cannot be changed in place (it is shared by later sizings)."""
+    for part in (grid.peak, grid.grid):
+        for f in dataclasses.fields(part):
+            np.asarray(getattr(part, f.name)).setflags(write=False)
+    grid.rates.setflags(write=False)
+    return grid
 
 
 @functools.cache

@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 
 from app.catalog.efficiency import load_efficiency
-from app.engine.capacity import CapacityResult, Demand, size_candidates
+from app.engine.capacity import (
+    CapacityResult,
+    Demand,
+    ServingGrids,
+    serving_grid,
+    size_candidates,
+)
 from app.engine.configs import GIB, Deployment
 from app.engine.cost_inputs import Redundancy, parse_redundancy
 from app.engine.demand import SECONDS_PER_HOUR, WorkloadCapacity
@@ -133,11 +139,13 @@ def size_workloads(
     resolved: ResolvedScenario,
     table: EfficiencyTable | None = None,
     aliases: Mapping[str, str] | None = None,
+    grids: ServingGrids = serving_grid,
 ) -> tuple[WorkloadSizing, ...]:
     """Replicas per generative workload for its month-1 peak demand, redundancy included.
 
     Only the `chat`, `rag`, `code` and `batch` workloads are sized here, in scenario order;
-    each result's `index` is its position in the scenario.
+    each result's `index` is its position in the scenario. `grids` measures the candidates'
+    serving (the live dashboard passes a cache of it).
     """
     aliases = dict(aliases or {})
     if table is None:
@@ -185,7 +193,7 @@ def size_workloads(
             redundancy_fraction=redundancy.headroom_fraction,
             gpus_per_server=resolved.gpus_per_server,
         )
-        result = size_candidates(candidates, demand, table)
+        result = size_candidates(candidates, demand, table, grids)
         k = _choose(result)
         sized = _sizing(w, result, k, peak, redundancy, layouts[k], d.pp)
         out.append(_with_identity(sized, i, w, resolved))

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from app.engine.capacity import ServingGrids, serving_grid
 from app.engine.cost_inputs import parse_redundancy
 from app.engine.efficiency import EfficiencyTable
 from app.engine.gpu_pool import (
@@ -120,12 +121,14 @@ def resolve_sharing(resolved: ResolvedScenario) -> tuple[str, PartitionScheme | 
 
 
 def size_stack(resolved: ResolvedScenario, table: EfficiencyTable | None = None,
-               aliases: Mapping[str, str] | None = None) -> StackSizing:
-    """Size every workload and pool them on one fleet (see the module docstring)."""
+               aliases: Mapping[str, str] | None = None,
+               grids: ServingGrids = serving_grid) -> StackSizing:
+    """Size every workload and pool them on one fleet (see the module docstring); `grids` as
+    in `size_workloads`."""
     scenario = resolved.scenario
     redundancy = parse_redundancy(scenario.deployment.redundancy)
     sharing, scheme = resolve_sharing(resolved)
-    generative = {s.index: s for s in size_workloads(resolved, table, aliases)}
+    generative = {s.index: s for s in size_workloads(resolved, table, aliases, grids)}
     results: list[WorkloadSizing] = []
     demands: list[WorkloadDemand] = []
     peak_equivalents = mean_equivalents = 0.0

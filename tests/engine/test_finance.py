@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from app.engine.finance import (
+    FEW_COLUMNS,
     capital_recovery_factor,
     capital_recovery_payment,
     monthly_discount_factors,
@@ -83,3 +84,15 @@ def test_trailing_window_and_shift() -> None:
     assert window.tolist() == [2, 2, 2, 3, 1, 1, 1, 0, 0, 0]
     assert shift_months(units, 3)[:, 0].tolist() == [0, 0, 0, 2, 0, 0, 1, 0, 0, 0]
     assert shift_months(units, 12).sum() == 0
+
+
+@pytest.mark.parametrize("draws", [1, FEW_COLUMNS, FEW_COLUMNS + 1, 500])
+def test_running_sum_and_max_add_month_by_month_for_any_number_of_draws(draws: int) -> None:
+    # one numpy call for a few draws, a call per month for many: the same numbers either way
+    values = np.random.default_rng(draws).normal(size=(60, draws))
+    sums, peaks = values.copy(), values.copy()
+    for m in range(1, 60):
+        sums[m] = sums[m - 1] + values[m]
+        peaks[m] = np.maximum(peaks[m - 1], values[m])
+    assert np.array_equal(running_sum(values), sums)
+    assert np.array_equal(running_max(values), peaks)

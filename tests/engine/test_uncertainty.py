@@ -7,8 +7,19 @@ import pytest
 
 from app.engine.cost import run_cost_model
 from app.engine.cost_inputs import scenario_params
+from app.engine.finance import running_sum
 from app.engine.scenario import ScenarioError, UncertainInput
-from app.engine.uncertainty import draw, monte_carlo, tornado
+from app.engine.uncertainty import (
+    BAND_DRAWS,
+    DISCRETE_KPIS,
+    PERCENTILES,
+    draw,
+    draw_inputs,
+    kpi_percentiles,
+    monte_carlo,
+    percentiles,
+    tornado,
+)
 from tests.engine.costcases import scenario, structure
 
 ALTERNATIVES = {"api_input_usd_per_mtok": 2.0, "api_output_usd_per_mtok": 10.0,
@@ -134,6 +145,31 @@ def test_bands_bracket_the_cumulative_series() -> None:
     band = result.bands["onprem_cumulative_usd"]
     assert band.shape == (3, 36)
     assert (band[0] <= band[1] + 1e-9).all() and (band[1] <= band[2] + 1e-9).all()
+
+
+@pytest.mark.parametrize("draws", [300, 5_000])
+def test_bands_are_the_percentiles_of_the_first_draws_cumulative_series(draws: int) -> None:
+    # the bands come from the KPI run's first blocks: the same as running the first draws again
+    s = _uncertain_case()
+    result = monte_carlo(s, structure(s), draws=draws, seed=5)
+    first = {path: v[:BAND_DRAWS] for path, v in draw_inputs(s, draws, 5).items()}
+    detail = run_cost_model(structure(s), scenario_params(s, first), detail=True).detail
+    assert detail is not None
+    expected = np.percentile(running_sum(detail.onprem_usd), PERCENTILES, axis=1)
+    np.testing.assert_allclose(result.bands["onprem_cumulative_usd"], expected, rtol=1e-12)
+
+
+def test_kpi_percentiles_equal_one_call_per_kpi() -> None:
+    rng = np.random.default_rng(3)
+    kpis = {"tco_usd": rng.random(800) * 1e6, "tokens": np.full(800, 4.0),
+            "api_tco_usd": np.where(rng.random(800) < 0.1, np.nan, rng.random(800)),
+            "rental_tco_usd": np.full(800, np.nan)}
+    for name in DISCRETE_KPIS:
+        kpis[name] = np.floor(rng.random(800) * 40)
+    kpis["break_even_month_vs_api"][::5] = np.nan
+    kpis["gpus_initial"][:] = 8.0
+    assert kpi_percentiles(kpis) == {
+        name: percentiles(v, name in DISCRETE_KPIS) for name, v in kpis.items()}
 
 
 def test_staged_purchases_respond_to_drawn_demand() -> None:

@@ -35,6 +35,26 @@ def test_sizing_is_reused_when_only_costs_change() -> None:
     assert bigger.result is not None and bigger.result.kpis.gpus > first.result.kpis.gpus
 
 
+def test_a_demand_edit_reuses_the_serving_grid_and_gives_the_same_answer() -> None:
+    catalog, cache = test_catalog(), SizingCache()
+    chat = scenario_dict()["workloads"][0]
+    evaluate_stored(scenario_dict(), catalog, draws=200, cache=cache)
+    measured = cache.serving_grid_runs
+    assert measured == 1
+    for edit in ({"users": 2900}, {"peak_factor": 3.0}, {"ttft_target_ms": 700},
+                 {"slo_percentile": 99}):
+        data = scenario_dict(workloads=[{**chat, **edit}])
+        cached = evaluate_stored(data, catalog, draws=200, cache=cache)
+        fresh = evaluate_stored(data, catalog, draws=200)
+        assert cache.serving_grid_runs == measured  # sized again from the remembered grid
+        assert cached.result is not None and fresh.result is not None
+        assert cached.result.kpis == fresh.result.kpis
+        assert cached.result.workloads == fresh.result.workloads
+    longer = scenario_dict(workloads=[{**chat, "input_tokens": 3000}])
+    evaluate_stored(longer, catalog, draws=200, cache=cache)
+    assert cache.serving_grid_runs == measured + 1  # other token lengths: measured again
+
+
 def test_a_price_nobody_gave_shows_performance_and_asks_for_it() -> None:
     # the fixture's "unpriced" GPU has neither a price nor a TDP in the catalog
     data = scenario_dict(deployment={"accelerator": "test-gpu-unpriced"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from app.reports.charts.load_curve import LoadCurveChart, LoadCurveOverlayChart
 from app.reports.charts.memory_waterfall import MemoryWaterfallChart
 from app.reports.charts.tornado import TornadoChart
 from tests.ui import chart_samples as samples
-from tests.ui.image_compare import assert_image_matches
+from tests.ui.image_compare import assert_image_matches, compare_arrays, image_to_array
 
 WIDTH, HEIGHT = 640, 360
 CHARTS: dict[str, tuple[type[Chart], Callable[[], Any]]] = {
@@ -53,6 +54,28 @@ def test_chart_matches_its_baseline(qtbot: QtBot, name: str) -> None:
     cls, make = CHARTS[name]
     chart = _chart(qtbot, cls, make())
     assert_image_matches(chart.to_image(1.0), name)
+
+
+def test_cumulative_cost_moved_in_place_looks_as_drawn_afresh(qtbot: QtBot) -> None:
+    # an edit changes the numbers, not the series: the chart moves its items instead of
+    # making them again, and must look the same as a chart that draws the new data
+    first = samples.cumulative()
+    second = dataclasses.replace(
+        first, onprem_usd=tuple(v * 1.3 for v in first.onprem_usd),
+        onprem_p10_usd=tuple(v * 1.2 for v in first.onprem_usd),
+        onprem_p90_usd=tuple(v * 1.45 for v in first.onprem_usd),
+        api_usd=tuple(v * 0.8 for v in first.api_usd or ()), break_even_month_vs_api=41)
+    moved = _chart(qtbot, CumulativeCostChart, first)
+    drawn = moved.drawn
+    moved.set_data(second)
+    moved.settle()
+    assert moved.drawn is drawn is not None  # the same items
+    fresh = _chart(qtbot, CumulativeCostChart, second)
+    comparison = compare_arrays(image_to_array(moved.to_image(1.0)),
+                                image_to_array(fresh.to_image(1.0)), pixel_tolerance=0)
+    assert comparison.size_matches and comparison.differing_fraction == 0.0
+    moved.set_data(dataclasses.replace(second, break_even_month_vs_rental=None))
+    assert moved.drawn is not drawn  # a line less: drawn afresh
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))

@@ -104,3 +104,18 @@ def test_lora_targets_are_refused_at_their_field(qtbot: QtBot, window: MainWindo
     window.undo_action.trigger()
     assert scenario_store.get(ws.db, sid)["workloads"][i]["finetune"]["lora_targets"] == \
         ["q", "k", "v", "o"]
+
+
+def test_an_edit_renames_a_workload_tab_only_when_the_name_changed(
+        qtbot: QtBot, window: MainWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # setting a tab's text lays out and repaints the whole visible form: not on every edit
+    editor, _sid, index = _editor_with(window, ws, "embedding")
+    renamed: list[tuple[int, str]] = []
+    set_text = editor.workload_tabs.setTabText
+    monkeypatch.setattr(editor.workload_tabs, "setTabText",
+                        lambda i, text: (renamed.append((i, text)), set_text(i, text)))
+    assert editor.edit("costs.pue", "1.41")
+    assert renamed == []
+    assert editor.edit(f"workloads[{index}].name", "Search index")
+    assert renamed == [(index, "Search index")]
+    assert editor.workload_tabs.tabText(index) == "Search index"

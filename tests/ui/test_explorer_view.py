@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from app.catalog.efficiency import load_efficiency
-from app.operations import scenario_ops
+from app.operations import scenario_edit, scenario_ops
 from app.operations.constraints_check import explain_exclusions
 from app.operations.explore import SweptSpace, sweep_space
 from app.operations.explore_request import request_for_model
@@ -219,3 +219,18 @@ def test_front_chart_image(qtbot: QtBot, synthetic_space: SweptSpace) -> None:
     chart.select_point(5)
     qtbot.wait(100)  # the colour bar's image is laid out on the next events
     assert_image_matches(chart.grab().toImage(), "explorer-front-chart")
+
+
+def test_a_scenario_edited_while_the_explorer_is_hidden_is_read_again_when_shown(
+        window: MainWindow, ws: Workspace) -> None:
+    scenario_id = _add_demo(window, ws)
+    view = _view(window)
+    view.select_source(scenario_id)
+    window.show_screen("Dashboard")
+    assert not view.isVisible()
+    window.undo.run(lambda: scenario_ops.rename_scenario(ws, scenario_id, "Renamed"))
+    window.undo.run(lambda: scenario_edit.edit_field(ws, scenario_id, "workloads[0].name",
+                                                     "Edited workload"))
+    _view(window)
+    assert view.source.currentText() == "Renamed"
+    assert view.workload.itemText(0) == "Edited workload"

@@ -126,6 +126,7 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self.note_items: list[pg.TextItem] = []
         self.data: Any = None
         self._drawn = False
+        self._drawn_pen_scale = 1.0
         self._legend_key: tuple[Any, ...] = ()
         self._legend_columns = 0
         self._max_legend_columns = 4
@@ -194,6 +195,15 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self.redraw()
 
     def redraw(self) -> None:
+        if not (self._drawn and self.data is not None and self._drawn_pen_scale == _PEN_SCALE[-1]
+                and self.update_drawn(self.data)):
+            self._draw_afresh()
+        # Apply the new view ranges now rather than inside the next paint: pyqtgraph moves the
+        # plotted items there, which asks for a second paint of the plot area.
+        self.scene().prepareForPaint()
+
+    def _draw_afresh(self) -> None:
+        self._drawn_pen_scale = _PEN_SCALE[-1]
         self._pending_legend = []
         self.reset()
         if self.data is not None:
@@ -231,6 +241,12 @@ class Chart(pg.GraphicsLayoutWidget):  # type: ignore[misc]
     def draw(self, data: Any) -> None:
         """Draw `data` on the emptied plots (each chart implements it)."""
         raise NotImplementedError
+
+    def update_drawn(self, data: Any) -> bool:
+        """Show `data` by moving the items drawn last (same series, same legend) instead of
+        drawing them again, and say whether it could; a chart redrawn on every edit implements
+        it, as making pyqtgraph items is most of the time of a redraw."""
+        return False
 
     def reset(self) -> None:
         """Remove the previous data from the plots before drawing new data."""

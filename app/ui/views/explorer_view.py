@@ -13,6 +13,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -295,6 +296,7 @@ class ExplorerView(Screen):
         self._refilter.timeout.connect(self.apply_filters)
         for spin in (self.max_gpus, self.ttft_target, self.tpot_target):
             spin.valueChanged.connect(lambda _: self._refilter.start())
+        self._sources_stale = False
         ctx.events.changed.connect(self._on_change)
         self._source_changed()
 
@@ -331,6 +333,8 @@ class ExplorerView(Screen):
 
     def select_source(self, scenario_id: int | None) -> None:
         """Sweep for a workspace scenario (None: a model and token lengths)."""
+        if self._sources_stale:
+            self._refresh_sources()
         index = self.source.findData(MODEL_SOURCE if scenario_id is None else scenario_id)
         if index >= 0:
             self.source.setCurrentIndex(index)
@@ -608,6 +612,20 @@ class ExplorerView(Screen):
     def _on_change(self, change: Change) -> None:
         if change.kind != SCENARIO:
             return
+        if not self.isVisible():
+            # read again when shown: the Dashboard stores every field the user edits, and
+            # re-reading the source scenario then cost each edit a millisecond for nothing
+            self._sources_stale = True
+            return
+        self._refresh_sources()
+
+    def _refresh_sources(self) -> None:
+        self._sources_stale = False
         self._fill_sources()
         if self.source.currentData() != MODEL_SOURCE:
             self._source_changed()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._sources_stale:
+            self._refresh_sources()

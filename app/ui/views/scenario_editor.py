@@ -382,8 +382,9 @@ class ScenarioEditor(QWidget):
         if templates_now != self._workload_templates:
             self._rebuild_workload_tabs(templates_now)
         for i in range(count):
-            name = get_path(data, f"workloads[{i}].name", "") or f"Workload {i + 1}"
-            self.workload_tabs.setTabText(i, str(name))
+            name = str(get_path(data, f"workloads[{i}].name", "") or f"Workload {i + 1}")
+            if self.workload_tabs.tabText(i) != name:  # setting it lays out and repaints the tabs
+                self.workload_tabs.setTabText(i, name)
         for path, row in self.rows.items():
             value = self._current_value(path)
             if self._shown_values.get(path, _UNSET) != value or row.has_error:
