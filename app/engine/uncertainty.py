@@ -6,9 +6,10 @@ once as numpy arrays, from a seeded generator (same seed, same answer):
 - PERT: low + (high − low) × Beta(α, β), α = 1 + 4 (likely − low)/(high − low),
   β = 1 + 4 (high − likely)/(high − low)  (Malcolm et al. 1959; the mean is
   (low + 4 likely + high) / 6).
-The cost model then runs once per block of draws (blocks keep arrays in cache; each block is
-itself vectorized); the first blocks also keep their monthly series, for the cost bands. Sizing stays at the likely values: drawn demand above the initial fleet
-triggers staged purchases inside the cost model.
+The cost model then runs once per block of draws (each block is itself vectorized; blocks
+bound the arrays' size); the first blocks also keep their monthly series, for the cost bands.
+Sizing stays at the likely values: drawn demand above the initial fleet triggers staged
+purchases inside the cost model.
 
 Percentiles: P10/P50/P90 by linear interpolation; break-even months and fleet counts use the
 inverted empirical CDF, with "never" (NaN) counted as later than any month and reported as None.
@@ -31,7 +32,9 @@ from app.engine.scenario_parse import value_at
 
 DEFAULT_DRAWS = 100_000
 DEFAULT_SEED = 20_261
-BLOCK_DRAWS = 2_048  # 2,048 draws x 60 months x 8 bytes ≈ 1 MB: fits the 2 MB L2 cache
+# 4,096 draws x 60 months x 8 bytes ≈ 2 MB a series: in L3, not in a core's 1 MB L2, yet
+# measured faster than 2,048 (half the numpy calls per draw; same answers, draws independent)
+BLOCK_DRAWS = 4_096
 BAND_DRAWS = 4_096  # P10/P90 of a month's cumulative cost to about ±1 %: enough for a chart
 PERCENTILES = (10.0, 50.0, 90.0)
 ALIASES = {"npv_usd": "npv_vs_api_usd"}  # same per-draw values under two names
