@@ -66,8 +66,8 @@ def demo_scenario_paths() -> dict[str, Path]:
 def find_scenario(reference: str) -> tuple[Scenario, str]:
     """A scenario from a file path, or a demo by file stem or scenario name (case-insensitive).
 
-    Returns the scenario and where it came from. Workspace names are looked up by the caller
-    before this (the workspace is another module's).
+    Returns the scenario and where it came from. Workspace names are looked up before this
+    (`find_scenario_anywhere`), so a miss here is a miss everywhere.
     """
     path = Path(reference)
     if path.suffix.lower() == SCENARIO_SUFFIX or path.exists():
@@ -85,7 +85,8 @@ def find_scenario(reference: str) -> tuple[Scenario, str]:
             return scenario, f"demo:{stem}"
     known = ", ".join(demos) or "none"
     raise UserError(
-        f"scenario '{reference}': no such file, and no demo scenario has that name (demos: {known})"
+        f"scenario '{reference}': no such file, workspace scenario (`enclave scenario list` "
+        f"names them) or demo (demos: {known})"
     )
 
 

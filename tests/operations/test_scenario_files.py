@@ -84,7 +84,9 @@ def test_demos_are_found_by_stem_name_or_path() -> None:
 
 
 def test_unknown_reference_lists_the_demos() -> None:
-    with pytest.raises(UserError, match=r"scenario 'nothing': no such file, .*demos: "):
+    with pytest.raises(UserError, match=r"scenario 'nothing': no such file, workspace scenario "
+                                          r"\(`enclave scenario list` names them\) or demo "
+                                          r"\(demos: "):
         find_scenario("nothing")
     with pytest.raises(UserError, match="missing.json: no such file"):
         find_scenario("missing.json")
