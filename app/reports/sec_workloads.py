@@ -28,6 +28,7 @@ from app.reports.model import (
 )
 from app.reports.subject import ReportSubject
 from app.reports.workload_cards import WorkloadCell, basis_text, workload_rows
+from app.reports.workload_cards import pool_facts as cards_pool_facts
 from app.reports.workload_facts import (
     INTERFERENCE,
     KIND_NAMES,
@@ -35,7 +36,6 @@ from app.reports.workload_facts import (
     SHARING_TEXT,
     join,
     method_name,
-    periodic_jobs_text,
 )
 from app.reports.workload_kind_cards import (
     embedding_figures,
@@ -140,41 +140,8 @@ def workload_table(s: ReportSubject, key: str) -> Table:
 
 
 def pool_facts(s: ReportSubject) -> tuple[tuple[str, str], ...]:
-    r = s.result
-    pool = r.pool
-    assert pool is not None
-    p = pool.pool
-    k = r.kpis
-    shape = []
-    if pool.llm_gpus:
-        shape.append(f"{pool.llm_gpus} whole GPU{'s' if pool.llm_gpus != 1 else ''} for the LLM "
-                     "replicas")
-    if p.gpus_whole > pool.llm_gpus:
-        n = p.gpus_whole - pool.llm_gpus
-        shape.append(f"{n} whole GPU{'s' if n != 1 else ''} for encoders")
-    if p.gpus_shared:
-        shape.append(f"{p.gpus_shared} shared through {SHARING_TEXT.get(pool.sharing)}")
-    if p.gpus_periodic:
-        shape.append(f"{p.gpus_periodic} dedicated to periodic jobs")
-    extra = k.gpus - p.gpus
-    if extra > 0:
-        why = ("the hand-set GPU count" if r.scenario.deployment.gpu_count is not None
-               else f"buying whole {s.resolved.gpus_per_server}-GPU servers")
-        use = (f"run{'s' if extra == 1 else ''} more LLM replicas" if pool.llm_gpus
-               else "spare")
-        shape.append(f"{extra} extra from {why} ({use})")
-    facts = [("GPUs in month 1", f"{k.gpus}: " + "; ".join(shape))]
-    if pool.sharing == "mig":
-        facts.append(("MIG profiles", ", ".join(pool.partition_profiles)))
-    facts.append(("pool use at peak", f"memory {fmt.pct(p.memory_utilisation)}, compute "
-                                      f"{fmt.pct(p.compute_utilisation)} of the pool's GPUs"))
-    if p.periodic_gpu_hours_per_month > 0:
-        facts.append(("periodic jobs", periodic_jobs_text(p)))
-    if k.cost_per_gpu_hour_usd is not None:
-        facts.append(("cost per GPU-hour (owned)",
-                      f"{fmt.usd_cents(k.cost_per_gpu_hour_usd)}: TCO / installed GPU-hours, "
-                      "the rate at which corpus embedding, reranking and fine-tuning are costed"))
-    return tuple(facts)
+    """The pool's figures in the PDF's words (`workload_cards.pool_facts`, long form)."""
+    return cards_pool_facts(s.result, s.resolved.gpus_per_server)
 
 
 def card_blocks(s: ReportSubject, i: int, w: WorkloadSizing, key: str) -> list[Block]:

@@ -299,36 +299,50 @@ def _memory_tip(w: WorkloadSizing) -> str:
                "partition)", [f"batch {w.basis.get('batch')}"])
 
 
-def pool_facts(result: EvaluationResult) -> tuple[tuple[str, str], ...]:
+def pool_facts(result: EvaluationResult, gpus_per_server: int | None = None
+               ) -> tuple[tuple[str, str], ...]:
     """The pool's figures: its GPUs by role, MIG profiles, use at peak, periodic jobs, cost
-    per GPU-hour (as in the PDF's workloads section)."""
+    per GPU-hour. The dashboard's words are short; the PDF's workloads section passes
+    `gpus_per_server` and gets the long ones (plurals, why extra GPUs exist and what they do,
+    what the GPU-hour rate costs)."""
     pool = result.pool
     if pool is None:
         return ()
+    long = gpus_per_server is not None
     p = pool.pool
     k = result.kpis
+
+    def gpus(n: int) -> str:
+        return f"{n} whole GPU{'s' if n != 1 else ''}" if long else f"{n} whole"
+
     shape = []
     if pool.llm_gpus:
-        shape.append(f"{pool.llm_gpus} whole for the LLM replicas")
+        shape.append(f"{gpus(pool.llm_gpus)} for the LLM replicas")
     if p.gpus_whole > pool.llm_gpus:
-        shape.append(f"{p.gpus_whole - pool.llm_gpus} whole for encoders")
+        shape.append(f"{gpus(p.gpus_whole - pool.llm_gpus)} for encoders")
     if p.gpus_shared:
         shape.append(f"{p.gpus_shared} shared through {SHARING_TEXT.get(pool.sharing)}")
     if p.gpus_periodic:
         shape.append(f"{p.gpus_periodic} dedicated to periodic jobs")
     extra = k.gpus - p.gpus
     if extra > 0:
+        servers = f"buying whole {gpus_per_server}-GPU servers" if long else "buying whole servers"
         why = ("the hand-set GPU count" if result.scenario.deployment.gpu_count is not None
-               else "buying whole servers")
-        shape.append(f"{extra} extra from {why}")
+               else servers)
+        use = (f"run{'s' if extra == 1 else ''} more LLM replicas" if pool.llm_gpus
+               else "spare")
+        shape.append(f"{extra} extra from {why}" + (f" ({use})" if long else ""))
     facts = [("GPUs in month 1", f"{k.gpus}: " + "; ".join(shape))]
     if pool.sharing == "mig":
         facts.append(("MIG profiles", ", ".join(pool.partition_profiles)))
-    facts.append(("Pool use at peak", f"memory {fmt.pct(p.memory_utilisation)}, compute "
-                                      f"{fmt.pct(p.compute_utilisation)}"))
+    use_at_peak = (f"memory {fmt.pct(p.memory_utilisation)}, compute "
+                   f"{fmt.pct(p.compute_utilisation)}" + (" of the pool's GPUs" if long else ""))
+    facts.append(("pool use at peak" if long else "Pool use at peak", use_at_peak))
     if p.periodic_gpu_hours_per_month > 0:
-        facts.append(("Periodic jobs", periodic_jobs_text(p)))
+        facts.append(("periodic jobs" if long else "Periodic jobs", periodic_jobs_text(p)))
     if k.cost_per_gpu_hour_usd is not None:
-        facts.append(("Cost per GPU-hour (owned)",
-                      f"{fmt.usd_cents(k.cost_per_gpu_hour_usd)} = TCO ÷ installed GPU-hours"))
+        rate = fmt.usd_cents(k.cost_per_gpu_hour_usd)
+        facts.append(("cost per GPU-hour (owned)", f"{rate}: TCO / installed GPU-hours, the rate "
+                      "at which corpus embedding, reranking and fine-tuning are costed") if long
+                     else ("Cost per GPU-hour (owned)", f"{rate} = TCO ÷ installed GPU-hours"))
     return tuple(facts)
