@@ -29,7 +29,7 @@ from pathlib import Path
 
 from app.catalog.loader import shipped_fingerprint, shipped_packs
 from app.operations.workspace_ops import SEEDED_MARKER
-from app.storage import audit, backups, catalog_store, messages
+from app.storage import audit, backups, catalog_store, messages, meta
 from app.storage.audit import AuditEntry
 from app.storage.backups import BackupCheck, BackupInfo
 from app.storage.database import (
@@ -329,8 +329,7 @@ def salvage_workspace(damaged: Path, target: Path | None = None) -> SalvageRepor
                     reseeded = True
                 with db.atomic():
                     entries = counts(db).catalog_entries
-                    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                               [SEEDED_MARKER, str(entries)])
+                    meta.write(db, SEEDED_MARKER, str(entries))
                     audit.record(db, "workspace.salvaged", "workspace", str(target),
                                  source=str(damaged), catalog_reseeded=reseeded,
                                  tables={t.table: t.rows_copied for t in reports})

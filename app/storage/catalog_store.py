@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from app.catalog.loader import Catalog, CatalogError, Pack
 from app.catalog.validate import KINDS, entry_errors
-from app.storage import audit
+from app.storage import audit, meta
 from app.storage.clock import now_iso
 
 
@@ -38,20 +38,17 @@ SHIPPED_SHA_KEY = "shipped_catalog_sha256"  # meta: fingerprint of the packs las
 SHIPPED_IDS_KEY = "shipped_catalog_ids"  # meta: {kind: [ids]} the packs last applied held
 
 
-def _set_meta(db: Database, key: str, value: str) -> None:
-    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
-
-
 def _mark_applied(db: Database, packs: Mapping[str, Pack], fingerprint: str) -> None:
     versions = sorted({p.catalog_version for p in packs.values()})
-    _set_meta(db, "catalog_version", versions[-1] if versions else "")
-    _set_meta(db, SHIPPED_SHA_KEY, fingerprint)
+    meta.write(db, "catalog_version", versions[-1] if versions else "")
+    meta.write(db, SHIPPED_SHA_KEY, fingerprint)
     ids = {kind: sorted(str(e["id"]) for e in pack.entries) for kind, pack in packs.items()}
-    _set_meta(db, SHIPPED_IDS_KEY, json.dumps(ids))
+    meta.write(db, SHIPPED_IDS_KEY, json.dumps(ids))
 
 
-def seed(db: Database, packs: Mapping[str, Pack], fingerprint: str = "") -> int:
-    """Insert the shipped packs (inside the caller's transaction); returns rows written."""
+def seed(db: Database, packs: Mapping[str, Pack], fingerprint: str) -> int:
+    """Insert the shipped packs (inside the caller's transaction) and record them as applied
+    (`fingerprint`: `loader.shipped_fingerprint()`); returns rows written."""
     count = 0
     for kind, pack in packs.items():
         for entry in pack.entries:
@@ -63,8 +60,7 @@ def seed(db: Database, packs: Mapping[str, Pack], fingerprint: str = "") -> int:
 
 def applied_fingerprint(db: Database) -> str:
     """The fingerprint of the shipped packs this workspace last took ('' before it kept one)."""
-    row = db.execute("SELECT value FROM meta WHERE key=?", [SHIPPED_SHA_KEY]).fetchone()
-    return str(row[0]) if row else ""
+    return meta.read(db, SHIPPED_SHA_KEY)
 
 
 @dataclass(frozen=True)
@@ -85,10 +81,10 @@ class Refresh:
 def _known_ids(db: Database) -> dict[str, set[str]]:
     """Shipped ids the workspace has already seen: recorded when the packs were last applied;
     for a workspace from before that record, every id it holds or has deleted."""
-    row = db.execute("SELECT value FROM meta WHERE key=?", [SHIPPED_IDS_KEY]).fetchone()
-    if row:
+    text = meta.read(db, SHIPPED_IDS_KEY)
+    if text:
         try:
-            recorded = json.loads(row[0])
+            recorded = json.loads(text)
             return {str(k): {str(i) for i in v} for k, v in recorded.items()}
         except (ValueError, AttributeError, TypeError):
             pass  # a damaged record: fall back to what the tables say
@@ -137,8 +133,7 @@ def refresh_shipped(db: Database, packs: Mapping[str, Pack], fingerprint: str) -
 
 
 def catalog_version(db: Database) -> str:
-    row = db.execute("SELECT value FROM meta WHERE key='catalog_version'").fetchone()
-    return str(row[0]) if row else ""
+    return meta.read(db, "catalog_version")
 
 
 def entries(db: Database, kind: str) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.catalog.loader import Catalog
-from app.storage import catalog_store
+from app.storage import catalog_store, meta
 from app.storage.database import OpenedDatabase, WorkspaceDatabase, open_database
 from app.storage.policy import DEFAULT_POLICY, StoragePolicy
 
@@ -64,9 +64,8 @@ class Workspace:
         self._catalog = None
 
     def meta(self, key: str, default: str = "") -> str:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", [key]).fetchone()
-        return str(row[0]) if row else default
+        return meta.read(self.db, key, default)
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.require_writable()
-        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+        meta.write(self.db, key, value)
